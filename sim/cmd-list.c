@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* acceptsim list: what the registries hold. */
+#include <stdio.h>
+#include <string.h>
+#include "commands.h"
+#include "cli.h"
+#include "mm.h"
+#include "workloads/workload.h"
+
+static void list_kernels(void)
+{
+	static const char *const what[NR_KERNEL_ERAS] = {
+		[KERNEL_6_5] = "mainline 6.1-6.9 and the v9 unaccepted-memory series",
+		[KERNEL_6_12] = "mainline 6.10-6.14 as released in 6.12.0",
+		[KERNEL_6_15] = "6.15 and later, also stable 6.12.29+ (default)",
+	};
+
+	for (int e = 0; e < NR_KERNEL_ERAS; e++)
+		printf("%-6s %s\n", kernel_era_name(e), what[e]);
+}
+
+static void list_workloads(void)
+{
+	size_t n;
+	const struct workload_ops *const *all = workload_get_all(&n);
+
+	for (size_t i = 0; i < n; i++)
+		printf("%-12s %s\n%-12s options: %s\n", all[i]->name, all[i]->summary, "",
+		       all[i]->options);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	g_autoptr(GOptionContext) ctx =
+		g_option_context_new("kernels|workloads - list what the simulator knows");
+
+	if (!cli_parse(ctx, "list", &argc, &argv))
+		return EXIT_USAGE;
+	if (argc != 2) {
+		fprintf(stderr, "acceptsim list: expected one of: kernels, workloads\n");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "kernels"))
+		list_kernels();
+	else if (!strcmp(argv[1], "workloads"))
+		list_workloads();
+	else {
+		fprintf(stderr, "acceptsim list: unknown list '%s' (kernels, workloads)\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	return 0;
+}

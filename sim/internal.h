@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * sim/ internal definitions, shared only inside sim/ (like mm/internal.h).
+ * Grouped by the file that owns them.
+ */
+#ifndef SIM_INTERNAL_H
+#define SIM_INTERNAL_H
+
+#include "mm.h"
+#include "debug.h"
+
+/* Free Page Internal flags (fpi_t in mm/page_alloc.c). */
+#define FPI_NONE	0U
+#define FPI_TO_TAIL	(1U << 1)	/* queue at the tail: boot, accept, putback */
+
+/* ------------------------------------------------------------------ */
+/* Per-page info (16 bits a page):                                     */
+/*   bits 0-3  order of the block this page heads                      */
+/*   bits 4-6  state (PG_*)                                            */
+/*   bits 7-8  migratetype: list type (buddy), cached type (pcp)       */
+/*   bit  9    allocated block looks movable (on an LRU)               */
+/* ------------------------------------------------------------------ */
+#define PG_ORDER_MASK	0x000fU
+#define PG_STATE_SHIFT	4
+#define PG_STATE_MASK	(7U << PG_STATE_SHIFT)
+#define PG_TAIL		(0U << PG_STATE_SHIFT)	/* inside a block */
+#define PG_BUDDY	(1U << PG_STATE_SHIFT)	/* head of a free buddy block */
+#define PG_ALLOC	(2U << PG_STATE_SHIFT)	/* head of an allocated block */
+#define PG_PCP		(3U << PG_STATE_SHIFT)	/* head of a block on a PCP list */
+#define PG_UNACCEPTED	(4U << PG_STATE_SHIFT)	/* head of an unaccepted chunk */
+#define PG_RESERVED	(5U << PG_STATE_SHIFT)	/* memblock-reserved page */
+#define PG_HOLE		(6U << PG_STATE_SHIFT)	/* no memory here */
+#define PG_MT_SHIFT	7
+#define PG_MT_MASK	(3U << PG_MT_SHIFT)
+#define PG_MOVABLE	(1U << 9)
+
+typedef uint16_t pginfo_t;
+
+static inline unsigned int pg_state(pginfo_t i)	{ return i & PG_STATE_MASK; }
+static inline unsigned int pg_order(pginfo_t i)	{ return i & PG_ORDER_MASK; }
+static inline unsigned int pg_mt(pginfo_t i)	{ return (i & PG_MT_MASK) >> PG_MT_SHIFT; }
+
+static inline pginfo_t pg_make(unsigned int state, unsigned int order, unsigned int mt)
+{
+	return (pginfo_t)(state | order | (mt << PG_MT_SHIFT));
+}
+
+/* ------------------------------------------------------------------ */
+/* in layout.c                                                         */
+/* ------------------------------------------------------------------ */
+struct mem_range {
+	uint32_t start_pfn;
+	uint32_t end_pfn;		/* exclusive */
+};
+
+/* The node's present memory ranges, ascending (holes excluded). */
+const struct mem_range *pgdat_ranges(const struct pgdat *pgdat, unsigned int *nr);
+
+static inline struct zone *page_zone_fast(struct pgdat *pgdat, uint32_t pfn)
+{
+	/* Zones are contiguous spans, highest last; at most four compares. */
+	for (int z = MAX_NR_ZONES - 1; z > 0; z--) {
+		struct zone *zone = &pgdat->zones[z];
+
+		if (zone->spanned_pages && pfn >= zone->zone_start_pfn)
+			return zone;
+	}
+	return &pgdat->zones[0];
+}
+
+/* ------------------------------------------------------------------ */
+/* in buddy.c                                                          */
+/* ------------------------------------------------------------------ */
+void add_to_free_list(struct zone *zone, uint32_t pfn, unsigned int order,
+		      int mt, bool tail);
+void del_from_free_list(struct zone *zone, uint32_t pfn, unsigned int order);
+void move_to_free_list(struct zone *zone, uint32_t pfn, unsigned int order,
+		       int new_mt);
+void expand(struct zone *zone, uint32_t pfn, unsigned int low, unsigned int high, int mt);
+uint32_t __rmqueue_smallest(struct zone *zone, unsigned int order, int mt);
+void __free_one_page(struct zone *zone, uint32_t pfn, unsigned int order,
+		     int mt, unsigned int fpi);
+void free_one_page(struct zone *zone, uint32_t pfn, unsigned int order, unsigned int fpi);
+void set_pageblock_migratetype(struct pgdat *pgdat, uint32_t pfn, int mt);
+void change_pageblock_range(struct pgdat *pgdat, uint32_t pfn, unsigned int order, int mt);
+int move_freepages_block(struct zone *zone, uint32_t pfn, int new_mt, int *nr_movable);
+bool prep_move_freepages_block(struct zone *zone, uint32_t pfn, uint32_t *start_pfn,
+			       int *nr_free, int *nr_movable);
+
+static inline uint32_t first_in_list(const struct zone *zone, unsigned int order, int mt)
+{
+	return zone->free_area[order].free_list[mt].head;
+}
+
+static inline bool free_area_empty(const struct zone *zone, unsigned int order, int mt)
+{
+	return !(zone->nonempty[mt] & (1U << order));
+}
+
+/* Emit a tracepoint to the observer, if any. */
+static inline void trace_mm(struct pgdat *pgdat, const struct mm_trace_event *ev)
+{
+	if (pgdat->hooks.trace)
+		pgdat->hooks.trace(pgdat->hooks.ctx, ev);
+}
+
+void trace_extfrag(struct zone *zone, uint32_t pfn, unsigned int alloc_order,
+		   unsigned int fallback_order, int alloc_mt, int fallback_mt);
+
+/* ------------------------------------------------------------------ */
+/* in fallback.c                                                       */
+/* ------------------------------------------------------------------ */
+enum rmqueue_mode {
+	RMQUEUE_NORMAL,
+	RMQUEUE_CLAIM,
+	RMQUEUE_STEAL,
+};
+
+/* __rmqueue() of the selected era; @mode carries state across a bulk refill. */
+uint32_t __rmqueue(struct zone *zone, unsigned int order, int mt,
+		   unsigned int alloc_flags, enum rmqueue_mode *mode);
+
+/* ------------------------------------------------------------------ */
+/* in watermark.c                                                      */
+/* ------------------------------------------------------------------ */
+bool zone_watermark_fast(const struct zone *z, unsigned int order, long mark,
+			 enum zone_type highest_zoneidx, unsigned int alloc_flags);
+bool boost_watermark(struct zone *zone);
+void reserve_highatomic_pageblock(struct zone *zone, uint32_t pfn, unsigned int order);
+bool unreserve_highatomic_pageblock(struct pgdat *pgdat, enum zone_type highest_zoneidx,
+				    int mt, bool force);
+void wakeup_kswapd(struct zone *zone, unsigned int order, enum zone_type highest_zoneidx);
+bool pgdat_balanced(struct pgdat *pgdat, unsigned int order, enum zone_type highest_zoneidx);
+void setup_per_zone_lowmem_reserve(struct pgdat *pgdat);
+void calculate_totalreserve_pages(struct pgdat *pgdat);
+
+/* ------------------------------------------------------------------ */
+/* in pcp.c                                                            */
+/* ------------------------------------------------------------------ */
+static inline bool pcp_allowed_order(unsigned int order)
+{
+	return order <= PAGE_ALLOC_COSTLY_ORDER || order == PAGEBLOCK_ORDER;
+}
+
+static inline struct per_cpu_pages *zone_pcp(struct pgdat *pgdat, int cpu, const struct zone *z)
+{
+	return &pgdat->pcp[cpu * MAX_NR_ZONES + z->idx];
+}
+
+void pcp_init(struct pgdat *pgdat);
+void pcp_destroy(struct pgdat *pgdat);
+void zone_set_pageset_high_and_batch(struct zone *zone);
+uint32_t rmqueue_pcplist(struct zone *zone, int cpu, unsigned int order, int mt,
+			 unsigned int alloc_flags);
+void free_unref_page(struct zone *zone, int cpu, uint32_t pfn, unsigned int order);
+void drain_zone_pcp(struct zone *zone, struct per_cpu_pages *pcp);
+
+/* ------------------------------------------------------------------ */
+/* in page_alloc.c                                                     */
+/* ------------------------------------------------------------------ */
+static inline bool era_is(const struct pgdat *pgdat, enum kernel_era e)
+{
+	return pgdat->cfg.era == e;
+}
+
+/* [6.10+] free lists stay consistent with pageblock types. */
+static inline bool era_freelist_hygiene(const struct pgdat *pgdat)
+{
+	return pgdat->cfg.era >= KERNEL_6_12;
+}
+
+/* [6.7+] PCP high auto-tuning and batch scaling. */
+static inline bool era_pcp_autotune(const struct pgdat *pgdat)
+{
+	return pgdat->cfg.era >= KERNEL_6_12;
+}
+
+/* ------------------------------------------------------------------ */
+/* in validate.c                                                       */
+/* ------------------------------------------------------------------ */
+void sim_check_after_event(struct pgdat *pgdat);
+
+#endif /* SIM_INTERNAL_H */

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest memory layout and boot: the e820-like RAM ranges of a QEMU q35
+ * guest, zone spans (arch/x86/mm/init.c: zone_sizes_init()), memblock
+ * reservations, and the release of boot memory to the buddy allocator
+ * (mm/memblock.c: memblock_free_all(), __free_pages_memory(); mm/page_alloc.c:
+ * __free_pages_core()).
+ */
+#include <string.h>
+#include "internal.h"
+#include "cli.h"
+
+#define MAX_DMA_PFN	((16ULL << 20) >> PAGE_SHIFT)	/* 16 MiB */
+#define MAX_DMA32_PFN	((4ULL << 30) >> PAGE_SHIFT)	/* 4 GiB */
+#define Q35_LOWMEM_SPLIT	0xb0000000ULL		/* q35: >= this much RAM... */
+#define Q35_LOWMEM		0x80000000ULL		/* ...keeps 2 GiB below 4 GiB */
+#define LEGACY_HOLE_START	0xa0000ULL		/* VGA/BIOS hole, 640 KiB */
+#define LEGACY_HOLE_END		0x100000ULL		/* 1 MiB */
+#define KERNEL_PHYS_START	(16ULL << 20)		/* CONFIG_PHYSICAL_START */
+#define DEFAULT_KERNEL_RESERVE	(64ULL << 20)		/* image, initrd, early tables */
+#define MIN_MEM_BYTES		(64ULL << 20)
+#define MAX_MEM_BYTES		(16ULL << 40)		/* 32-bit pfns: 16 TiB */
+
+struct pgdat_private {
+	struct pgdat pgdat;
+	GArray *ranges;				/* struct mem_range, present RAM */
+};
+
+const struct mem_range *pgdat_ranges(const struct pgdat *pgdat, unsigned int *nr)
+{
+	const struct pgdat_private *p = (const struct pgdat_private *)pgdat;
+
+	*nr = p->ranges->len;
+	return (const struct mem_range *)(void *)p->ranges->data;
+}
+
+struct zone *pfn_zone(struct pgdat *pgdat, uint32_t pfn)
+{
+	return page_zone_fast(pgdat, pfn);
+}
+
+/* Remove [start, end) (pfns) from the sorted range list. */
+static void ranges_punch(GArray *ranges, uint64_t start, uint64_t end)
+{
+	for (guint i = 0; i < ranges->len; i++) {
+		struct mem_range *r = &g_array_index(ranges, struct mem_range, i);
+
+		if (end <= r->start_pfn || start >= r->end_pfn)
+			continue;
+		if (start <= r->start_pfn && end >= r->end_pfn) {
+			g_array_remove_index(ranges, i);
+			i--;
+		} else if (start <= r->start_pfn) {
+			r->start_pfn = (uint32_t)end;
+		} else if (end >= r->end_pfn) {
+			r->end_pfn = (uint32_t)start;
+		} else {
+			struct mem_range tail = { (uint32_t)end, r->end_pfn };
+
+			r->end_pfn = (uint32_t)start;
+			g_array_insert_val(ranges, i + 1, tail);
+			i++;
+		}
+	}
+}
+
+static bool build_ranges(struct pgdat_private *p, const struct sim_config *cfg, GError **error)
+{
+	uint64_t mem = cfg->mem_bytes, below;
+	struct mem_range r;
+
+	if (mem < MIN_MEM_BYTES || mem > MAX_MEM_BYTES) {
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
+			    "guest memory %" G_GUINT64_FORMAT " MiB out of range (64 MiB .. 16 TiB)",
+			    (guint64)(mem >> 20));
+		return false;
+	}
+	if (cfg->below_4g_bytes)
+		below = MIN(cfg->below_4g_bytes, mem);
+	else
+		below = mem >= Q35_LOWMEM_SPLIT ? Q35_LOWMEM : mem;
+	if (below > (4ULL << 30) || below < (32ULL << 20)) {
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
+			    "RAM below 4 GiB must be between 32 MiB and 4 GiB");
+		return false;
+	}
+	below &= ~((uint64_t)PAGE_SIZE - 1);
+
+	r.start_pfn = 0;
+	r.end_pfn = (uint32_t)(below >> PAGE_SHIFT);
+	g_array_append_val(p->ranges, r);
+	if (mem > below) {
+		r.start_pfn = (uint32_t)MAX_DMA32_PFN;
+		r.end_pfn = (uint32_t)(MAX_DMA32_PFN + ((mem - below) >> PAGE_SHIFT));
+		g_array_append_val(p->ranges, r);
+	}
+	ranges_punch(p->ranges, LEGACY_HOLE_START >> PAGE_SHIFT, LEGACY_HOLE_END >> PAGE_SHIFT);
+	for (guint i = 0; cfg->holes && i < cfg->holes->len; i++) {
+		const struct mem_hole *h = &g_array_index(cfg->holes, struct mem_hole, i);
+
+		ranges_punch(p->ranges, h->start >> PAGE_SHIFT,
+			     (h->start + h->size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+	}
+	if (!p->ranges->len) {
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
+			    "holes leave no memory");
+		return false;
+	}
+	return true;
+}
+
+/* Zone spans as zone_sizes_init() + free_area_init() compute them. */
+static void setup_zones(struct pgdat_private *p)
+{
+	struct pgdat *pgdat = &p->pgdat;
+	const struct mem_range *last = &g_array_index(p->ranges, struct mem_range, p->ranges->len - 1);
+	uint64_t end_pfn = last->end_pfn;
+	uint64_t max_low_pfn = 0;
+	uint64_t zone_lo[MAX_NR_ZONES], zone_hi[MAX_NR_ZONES];
+
+	for (guint i = 0; i < p->ranges->len; i++) {
+		const struct mem_range *r = &g_array_index(p->ranges, struct mem_range, i);
+
+		if (r->start_pfn < MAX_DMA32_PFN)
+			max_low_pfn = MIN((uint64_t)r->end_pfn, MAX_DMA32_PFN);
+	}
+	zone_lo[ZONE_DMA] = 0;
+	zone_hi[ZONE_DMA] = MIN(MAX_DMA_PFN, end_pfn);
+	zone_lo[ZONE_DMA32] = zone_hi[ZONE_DMA];
+	zone_hi[ZONE_DMA32] = MAX(zone_lo[ZONE_DMA32], MIN(MAX_DMA32_PFN, max_low_pfn));
+	zone_lo[ZONE_NORMAL] = zone_hi[ZONE_DMA32];
+	zone_hi[ZONE_NORMAL] = MAX(zone_lo[ZONE_NORMAL], end_pfn);
+	zone_lo[ZONE_MOVABLE] = zone_hi[ZONE_MOVABLE] = zone_hi[ZONE_NORMAL];
+
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &pgdat->zones[z];
+
+		zone->pgdat = pgdat;
+		zone->idx = z;
+		zone->zone_start_pfn = (uint32_t)zone_lo[z];
+		zone->spanned_pages = (uint32_t)(zone_hi[z] - zone_lo[z]);
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+			for (int o = 0; o < NR_PAGE_ORDERS; o++)
+				zone->free_area[o].free_list[mt].head =
+					zone->free_area[o].free_list[mt].tail = PFN_NONE;
+		for (guint i = 0; i < p->ranges->len; i++) {
+			const struct mem_range *r = &g_array_index(p->ranges, struct mem_range, i);
+			uint64_t s = MAX((uint64_t)r->start_pfn, zone_lo[z]);
+			uint64_t e = MIN((uint64_t)r->end_pfn, zone_hi[z]);
+
+			if (e > s)
+				zone->present_pages += (uint32_t)(e - s);
+		}
+		if (zone->present_pages)
+			pgdat->nr_zones = z + 1;
+	}
+	pgdat->node_start_pfn = 0;
+	pgdat->node_spanned_pages = (uint32_t)end_pfn;
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		pgdat->node_present_pages += pgdat->zones[z].present_pages;
+}
+
+/* Mark [start, end) reserved by memblock; returns pages newly reserved. */
+static uint64_t reserve_range(struct pgdat_private *p, uint64_t start, uint64_t end)
+{
+	struct pgdat *pgdat = &p->pgdat;
+	uint64_t n = 0;
+
+	for (guint i = 0; i < p->ranges->len; i++) {
+		const struct mem_range *r = &g_array_index(p->ranges, struct mem_range, i);
+		uint64_t s = MAX(start, (uint64_t)r->start_pfn);
+		uint64_t e = MIN(end, (uint64_t)r->end_pfn);
+
+		for (uint64_t pfn = s; pfn < e; pfn++) {
+			if (pg_state(pgdat->pg_info[pfn]) == PG_RESERVED)
+				continue;
+			pgdat->pg_info[pfn] = pg_make(PG_RESERVED, 0, 0);
+			page_zone_fast(pgdat, (uint32_t)pfn)->managed_pages--;
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * Boot reservations: the first MiB (x86 setup), the kernel image and
+ * early allocations above CONFIG_PHYSICAL_START, and the memmap (64 bytes
+ * per 4 KiB page), which memblock allocates top-down.
+ */
+static void reserve_boot_memory(struct pgdat_private *p, const struct sim_config *cfg)
+{
+	struct pgdat *pgdat = &p->pgdat;
+	uint64_t kernel = cfg->reserved_bytes == UINT64_MAX ? DEFAULT_KERNEL_RESERVE
+							      : cfg->reserved_bytes;
+	uint64_t memmap = (pgdat->node_present_pages * 64 + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	uint64_t left = memmap;
+
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		pgdat->zones[z].managed_pages = pgdat->zones[z].present_pages;
+
+	reserve_range(p, 0, LEGACY_HOLE_END >> PAGE_SHIFT);
+	reserve_range(p, KERNEL_PHYS_START >> PAGE_SHIFT,
+		      (KERNEL_PHYS_START + kernel) >> PAGE_SHIFT);
+	for (int i = (int)p->ranges->len - 1; i >= 0 && left; i--) {
+		const struct mem_range *r = &g_array_index(p->ranges, struct mem_range, i);
+		uint64_t len = r->end_pfn - r->start_pfn;
+		uint64_t take = MIN(len, left);
+
+		left -= reserve_range(p, r->end_pfn - take, r->end_pfn);
+	}
+}
+
+/*
+ * memblock_free_all(): release every free range in the largest naturally
+ * aligned blocks (at most order 10), lowest address first, each to the
+ * tail of its list, with every pageblock MOVABLE.
+ */
+static void free_boot_memory(struct pgdat_private *p)
+{
+	struct pgdat *pgdat = &p->pgdat;
+
+	for (guint i = 0; i < p->ranges->len; i++) {
+		const struct mem_range *r = &g_array_index(p->ranges, struct mem_range, i);
+		uint64_t pfn = r->start_pfn;
+
+		while (pfn < r->end_pfn) {
+			uint64_t end;
+			unsigned int order;
+
+			if (pg_state(pgdat->pg_info[pfn]) == PG_RESERVED) {
+				pfn++;
+				continue;
+			}
+			end = pfn;
+			while (end < r->end_pfn && pg_state(pgdat->pg_info[end]) != PG_RESERVED)
+				end++;
+			while (pfn < end) {
+				order = pfn ? MIN((unsigned int)__builtin_ctzll(pfn), MAX_PAGE_ORDER)
+					    : MAX_PAGE_ORDER;
+				while (pfn + (1ULL << order) > end)
+					order--;
+				pgdat->pg_info[pfn] = pg_make(PG_ALLOC, order, 0);
+				free_one_page(page_zone_fast(pgdat, (uint32_t)pfn),
+					      (uint32_t)pfn, order, FPI_TO_TAIL);
+				pfn += 1ULL << order;
+			}
+		}
+	}
+}
+
+struct pgdat *pgdat_create(const struct sim_config *cfg, GError **error)
+{
+	struct pgdat_private *p = g_new0(struct pgdat_private, 1);
+	struct pgdat *pgdat = &p->pgdat;
+	uint64_t nr_pfns, nr_blocks;
+
+	if (cfg->cpus < 1 || cfg->cpus > 1024) {
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
+			    "--cpus must be between 1 and 1024");
+		g_free(p);
+		return NULL;
+	}
+	pgdat->cfg = *cfg;
+	pgdat->cfg.holes = cfg->holes ? g_array_ref(cfg->holes) : NULL;
+	p->ranges = g_array_new(FALSE, FALSE, sizeof(struct mem_range));
+	if (!build_ranges(p, cfg, error)) {
+		pgdat_destroy(pgdat);
+		return NULL;
+	}
+	setup_zones(p);
+
+	/* Arrays cover [0, end of RAM); untouched parts are never resident. */
+	nr_pfns = pgdat->node_spanned_pages;
+	nr_blocks = (nr_pfns + PAGEBLOCK_NR_PAGES - 1) >> PAGEBLOCK_ORDER;
+	pgdat->pg_next = g_malloc0_n(nr_pfns, sizeof(uint32_t));
+	pgdat->pg_prev = g_malloc0_n(nr_pfns, sizeof(uint32_t));
+	pgdat->pg_info = g_malloc0_n(nr_pfns, sizeof(uint16_t));
+	pgdat->pb_mt = g_malloc_n(nr_blocks, 1);
+	memset(pgdat->pb_mt, MIGRATE_MOVABLE, nr_blocks);	/* memmap_init_range() */
+	pgdat->pcp_enabled = cfg->pcp;
+	pgdat->check_every = cfg->check_every ? cfg->check_every : 1;
+
+	reserve_boot_memory(p, cfg);
+	free_boot_memory(p);
+	setup_per_zone_wmarks(pgdat);
+	pcp_init(pgdat);
+	return pgdat;
+}
+
+void pgdat_destroy(struct pgdat *pgdat)
+{
+	struct pgdat_private *p = (struct pgdat_private *)pgdat;
+
+	if (!pgdat)
+		return;
+	pcp_destroy(pgdat);
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		g_free(pgdat->zones[z].unaccepted);
+	g_free(pgdat->pg_next);
+	g_free(pgdat->pg_prev);
+	g_free(pgdat->pg_info);
+	g_free(pgdat->pb_mt);
+	if (p->ranges)
+		g_array_unref(p->ranges);
+	sim_config_clear(&pgdat->cfg);
+	g_free(p);
+}
