@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * trace.dat (versions 6 and 7, compressed sections or not) through
+ * libtracecmd and libtraceevent: records of every CPU merged in timestamp
+ * order, fields read raw with tep_read_number_field(), never from the
+ * printed text (which gets "fragmenting=" wrong and may print gfp as hex).
+ * A trace.dat inside a gzip or zstd file is first inflated to a temporary
+ * file, since libtracecmd needs to seek.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include "trace-private.h"
+
+#ifdef HAVE_TRACECMD
+#include <trace-cmd.h>
+
+enum dat_field {
+	DF_PFN,
+	DF_ORDER,
+	DF_MT,
+	DF_GFP,
+	DF_FORDER,
+	DF_FMT,
+	DF_CHANGE,
+	DF_REFILL,
+	DF_NODE,
+	DF_ZONE_ID,
+	DF_NAME,
+	DF_UPPER,
+	DF_ARG0,
+	DF_ARG1,
+	DF_ARG2,
+	DF_ARG3,
+	DF_NR,
+};
+
+/* Field names by event: raw names of include/trace/events/{kmem,vmscan}.h. */
+static const char *const field_names[DF_NR][3] = {
+	[DF_PFN] = { "pfn" },
+	[DF_ORDER] = { "order", "alloc_order" },
+	[DF_MT] = { "migratetype", "alloc_migratetype" },
+	[DF_GFP] = { "gfp_flags" },
+	[DF_FORDER] = { "fallback_order" },
+	[DF_FMT] = { "fallback_migratetype" },
+	[DF_CHANGE] = { "change_ownership" },
+	[DF_REFILL] = { "percpu_refill" },
+	[DF_NODE] = { "node_id", "nid" },
+	[DF_ZONE_ID] = { "zid" },
+	[DF_NAME] = { "name" },
+	[DF_UPPER] = { "upper_name" },
+	[DF_ARG0] = { "watermark_min", "lowmem_reserve", "totalreserve_pages" },
+	[DF_ARG1] = { "watermark_low" },
+	[DF_ARG2] = { "watermark_high" },
+	[DF_ARG3] = { "watermark_promo" },
+};
+
+struct dat_event {
+	uint8_t type;				/* enum trace_event_type */
+	struct tep_format_field *f[DF_NR];	/* NULL if the event lacks it */
+};
+
+struct dat_state {
+	struct tracecmd_input *handle;
+	struct tep_handle *tep;
+	int nr_cpus;
+	struct tep_record **next;		/* per cpu: the record to merge next */
+	struct dat_event *by_id;		/* indexed by event id */
+	int nr_ids;
+	uint64_t recno;				/* records returned, from 1 */
+	struct tep_record *held;		/* returned after its LOST marker */
+	int held_cpu;
+	char *tmp_path;				/* inflated copy, removed at close */
+};
+
+static struct dat_event other_event = { .type = TRACE_EV_OTHER };
+
+static bool map_events(struct trace_reader *r, struct dat_state *ds, GError **error)
+{
+	int n = tep_get_events_count(ds->tep);
+
+	ds->nr_ids = 0;
+	for (int i = 0; i < n; i++) {
+		struct tep_event *e = tep_get_event(ds->tep, i);
+
+		if (e && e->id >= ds->nr_ids)
+			ds->nr_ids = e->id + 1;
+	}
+	ds->by_id = g_new0(struct dat_event, ds->nr_ids > 0 ? ds->nr_ids : 1);
+	for (int id = 0; id < ds->nr_ids; id++)
+		ds->by_id[id].type = TRACE_EV_OTHER;
+	for (int i = 0; i < n; i++) {
+		struct tep_event *e = tep_get_event(ds->tep, i);
+		struct dat_event *de;
+		enum trace_event_type type;
+
+		if (!e || e->id < 0 || !e->name)
+			continue;
+		type = trace_event_lookup(e->name, strlen(e->name));
+		de = &ds->by_id[e->id];
+		de->type = (uint8_t)type;
+		if (type == TRACE_EV_OTHER)
+			continue;
+		for (int f = 0; f < DF_NR; f++)
+			for (int k = 0; k < 3 && field_names[f][k] && !de->f[f]; k++)
+				de->f[f] = tep_find_field(e, field_names[f][k]);
+		if (type >= TRACE_EV_PAGE_ALLOC && type <= TRACE_EV_PAGE_PCPU_DRAIN &&
+		    !de->f[DF_PFN]) {
+			g_set_error(error, TRACE_ERROR, TRACE_ERROR_UNSUPPORTED,
+				    "%s: %s has no pfn field (kernel older than 4.x?)",
+				    r->path, e->name);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Inflate a compressed trace.dat into a temporary file; its path or NULL. */
+static char *inflate_to_tmp(struct trace_reader *r, GError **error)
+{
+	g_autofree char *buf = g_malloc(1 << 20);
+	char *path = NULL;
+	int fd = g_file_open_tmp("acceptsim-XXXXXX.dat", &path, error);
+	bool ok = fd >= 0;
+	ssize_t n;
+
+	if (!ok)
+		return NULL;
+	if (write(fd, r->peek, r->peek_len) != (ssize_t)r->peek_len)
+		ok = false;
+	while (ok && (n = trace_input_read(r->in, buf, 1 << 20, error)) > 0)
+		if (write(fd, buf, (size_t)n) != n)
+			ok = false;
+	if (ok && n < 0)
+		ok = false;
+	else if (!ok)
+		g_set_error(error, TRACE_ERROR, TRACE_ERROR_IO, "%s: writing %s: %s", r->path,
+			    path, g_strerror(errno));
+	close(fd);
+	if (!ok) {
+		unlink(path);
+		g_free(path);
+		return NULL;
+	}
+	return path;
+}
+
+static bool dat_open(struct trace_reader *r, GError **error)
+{
+	struct dat_state *ds = g_new0(struct dat_state, 1);
+	const char *path = r->path;
+
+	r->priv = ds;
+	if (trace_input_is_compressed(r->in)) {
+		ds->tmp_path = inflate_to_tmp(r, error);
+		if (!ds->tmp_path)
+			return false;
+		path = ds->tmp_path;
+	}
+	tracecmd_set_loglevel(TEP_LOG_NONE);
+	ds->handle = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS);
+	if (!ds->handle) {
+		g_set_error(error, TRACE_ERROR, TRACE_ERROR_PARSE,
+			    "%s: not a readable trace.dat (libtracecmd cannot open it: "
+			    "truncated or corrupt?)", r->path);
+		return false;
+	}
+	ds->tep = tracecmd_get_tep(ds->handle);
+	ds->nr_cpus = tep_get_cpus(ds->tep);
+	if (ds->nr_cpus <= 0 || ds->nr_cpus > TRACE_MAX_CPUS) {
+		g_set_error(error, TRACE_ERROR, TRACE_ERROR_PARSE, "%s: bad CPU count %d",
+			    r->path, ds->nr_cpus);
+		return false;
+	}
+	if (!map_events(r, ds, error))
+		return false;
+	ds->next = g_new0(struct tep_record *, ds->nr_cpus);
+	for (int cpu = 0; cpu < ds->nr_cpus; cpu++)
+		ds->next[cpu] = tracecmd_read_data(ds->handle, cpu);
+	r->bytes = trace_input_file_size(r->in);
+	return true;
+}
+
+static uint64_t field_u64(struct tep_format_field *f, struct tep_record *rec)
+{
+	unsigned long long v = 0;
+
+	if (f)
+		tep_read_number_field(f, rec->data, &v);
+	return v;
+}
+
+/* A __data_loc string field (zone name), as a zone index. */
+static uint8_t field_zone(struct tep_format_field *f, struct tep_record *rec)
+{
+	unsigned long long loc;
+	unsigned int off, len;
+	const char *s;
+
+	if (!f || tep_read_number_field(f, rec->data, &loc))
+		return TRACE_ZONE_UNKNOWN;
+	off = loc & 0xffff;
+	len = (loc >> 16) & 0xffff;
+	if (off + len > (unsigned int)rec->size || len == 0)
+		return TRACE_ZONE_UNKNOWN;
+	s = (const char *)rec->data + off;
+	len = (unsigned int)strnlen(s, len);
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		if (strlen(zone_name((enum zone_type)z)) == len &&
+		    !memcmp(zone_name((enum zone_type)z), s, len))
+			return (uint8_t)z;
+	return TRACE_ZONE_UNKNOWN;
+}
+
+/* Out-of-range values become 255 so check_event() reports them. */
+static uint8_t small(uint64_t v)
+{
+	return v > 255 ? 255 : (uint8_t)v;
+}
+
+static void fill_event(struct trace_reader *r, struct dat_state *ds, struct tep_record *rec,
+		       struct trace_event *ev)
+{
+	int id = tep_data_type(ds->tep, rec);
+	struct dat_event *de = id >= 0 && id < ds->nr_ids ? &ds->by_id[id] : &other_event;
+	int pid = tep_data_pid(ds->tep, rec);
+	bool unmapped = false;
+
+	ev->ts = rec->ts;
+	ev->cpu = (uint16_t)rec->cpu;
+	ev->pid = pid < 0 ? 0 : (uint32_t)pid;
+	ev->type = de->type;
+	if (de->type == TRACE_EV_OTHER)
+		return;
+	if (de->f[DF_PFN])
+		ev->pfn = field_u64(de->f[DF_PFN], rec);
+	ev->order = small(field_u64(de->f[DF_ORDER], rec));
+	ev->migratetype = small(field_u64(de->f[DF_MT], rec));
+	if (de->f[DF_GFP]) {
+		ev->gfp = trace_gfp_from_kernel(field_u64(de->f[DF_GFP], rec), &unmapped);
+		if (unmapped)
+			ev->flags |= TRACE_EVF_GFP_UNMAPPED;
+	}
+	switch (de->type) {
+	case TRACE_EV_PAGE_ALLOC:
+		/* failed allocations record pfn -1UL */
+		if (ev->pfn == UINT64_MAX || ev->pfn == 0) {
+			ev->pfn = TRACE_PFN_NONE;
+			ev->flags |= TRACE_EVF_FAILED;
+		}
+		break;
+	case TRACE_EV_PAGE_ALLOC_EXTFRAG:
+		ev->fallback_order = small(field_u64(de->f[DF_FORDER], rec));
+		ev->fallback_migratetype = small(field_u64(de->f[DF_FMT], rec));
+		if (field_u64(de->f[DF_CHANGE], rec))
+			ev->flags |= TRACE_EVF_CHANGE_OWNERSHIP;
+		break;
+	case TRACE_EV_PAGE_ALLOC_ZONE_LOCKED:
+		if (field_u64(de->f[DF_REFILL], rec))
+			ev->flags |= TRACE_EVF_PERCPU_REFILL;
+		break;
+	case TRACE_EV_SETUP_PER_ZONE_WMARKS:
+	case TRACE_EV_SETUP_PER_ZONE_LOWMEM_RESERVE:
+		ev->zone = field_zone(de->f[DF_NAME], rec);
+		if (de->f[DF_UPPER])
+			ev->arg[1] = field_zone(de->f[DF_UPPER], rec);
+		break;
+	default:
+		break;
+	}
+	if (de->f[DF_NODE])
+		ev->node = small(field_u64(de->f[DF_NODE], rec));
+	if (de->f[DF_ZONE_ID]) {
+		uint64_t z = field_u64(de->f[DF_ZONE_ID], rec);
+
+		ev->zone = z < MAX_NR_ZONES ? (uint8_t)z : TRACE_ZONE_UNKNOWN;
+	}
+	if (de->f[DF_ARG0])
+		ev->arg[0] = field_u64(de->f[DF_ARG0], rec);
+	if (de->type == TRACE_EV_SETUP_PER_ZONE_WMARKS) {
+		ev->arg[1] = field_u64(de->f[DF_ARG1], rec);
+		ev->arg[2] = field_u64(de->f[DF_ARG2], rec);
+		ev->arg[3] = field_u64(de->f[DF_ARG3], rec);
+	}
+}
+
+static int dat_next(struct trace_reader *r, struct trace_event *ev, GError **error)
+{
+	struct dat_state *ds = r->priv;
+	struct tep_record *rec;
+	int best = -1;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->zone = TRACE_ZONE_UNKNOWN;
+	if (ds->held) {
+		rec = ds->held;
+		best = ds->held_cpu;
+		ds->held = NULL;
+	} else {
+		for (int cpu = 0; cpu < ds->nr_cpus; cpu++)
+			if (ds->next[cpu] && (best < 0 || ds->next[cpu]->ts < ds->next[best]->ts))
+				best = cpu;
+		if (best < 0)
+			return 0;
+		rec = ds->next[best];
+		ds->next[best] = tracecmd_read_data(ds->handle, best);
+		if (rec->missed_events) {
+			/* -1: the buffer overflowed, count unknown */
+			ev->type = TRACE_EV_LOST;
+			ev->cpu = (uint16_t)best;
+			ev->ts = rec->ts;
+			ev->arg[0] = rec->missed_events > 0 ? (uint64_t)rec->missed_events : 0;
+			ev->lineno = ++ds->recno;
+			ds->held = rec;
+			ds->held_cpu = best;
+			return 1;
+		}
+	}
+	ev->lineno = ++ds->recno;
+	fill_event(r, ds, rec, ev);
+	tracecmd_free_record(rec);
+	(void)error;
+	return 1;
+}
+
+static void dat_close(struct trace_reader *r)
+{
+	struct dat_state *ds = r->priv;
+
+	if (!ds)
+		return;
+	if (ds->held)
+		tracecmd_free_record(ds->held);
+	if (ds->next)
+		for (int cpu = 0; cpu < ds->nr_cpus; cpu++)
+			if (ds->next[cpu])
+				tracecmd_free_record(ds->next[cpu]);
+	if (ds->handle)
+		tracecmd_close(ds->handle);
+	if (ds->tmp_path) {
+		unlink(ds->tmp_path);
+		g_free(ds->tmp_path);
+	}
+	g_free(ds->next);
+	g_free(ds->by_id);
+	g_free(ds);
+	r->priv = NULL;
+}
+
+bool trace_have_tracecmd(void)
+{
+	return true;
+}
+
+#else /* !HAVE_TRACECMD */
+
+static bool dat_open(struct trace_reader *r, GError **error)
+{
+	g_set_error(error, TRACE_ERROR, TRACE_ERROR_UNSUPPORTED,
+		    "%s: trace.dat input needs libtracecmd: rebuild with -Dtracecmd=enabled "
+		    "(Debian: apt-get install libtracecmd-dev), or convert it to text with "
+		    "'trace-cmd report -R'", r->path);
+	return false;
+}
+
+static int dat_next(struct trace_reader *r, struct trace_event *ev, GError **error)
+{
+	return 0;
+}
+
+static void dat_close(struct trace_reader *r)
+{
+}
+
+bool trace_have_tracecmd(void)
+{
+	return false;
+}
+
+#endif /* HAVE_TRACECMD */
+
+const struct trace_format_ops trace_dat_ops = {
+	.fmt = TRACE_FMT_DAT,
+	.open = dat_open,
+	.next = dat_next,
+	.close = dat_close,
+};
