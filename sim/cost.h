@@ -75,4 +75,35 @@ bool cost_model_load(const char *spec, const char *fallback, struct cost_model *
 /* Human-readable description: one line per parameter with its origin. */
 void cost_model_describe(const struct cost_model *cm, GString *out);
 
+/* Errors of the cost model itself; a bad file reports CALIB_ERROR (calib.h). */
+#define COST_ERROR (cost_error_quark())
+GQuark cost_error_quark(void);
+
+enum cost_error {
+	COST_ERROR_UNKNOWN,		/* neither a preset nor a readable file */
+	COST_ERROR_VALUE,		/* a value out of its range */
+};
+
+struct calib_file;
+
+/*
+ * Build @cm from a parsed calibration file (docs/probe-format.md lists
+ * which key sets which parameter); parameters the file lacks come from
+ * preset @fallback, or with @fallback NULL from
+ * cost_model_default_fallback() of the file's platform.
+ */
+bool cost_model_from_calib(const struct calib_file *cf, const char *fallback,
+			   struct cost_model *cm, GError **error);
+
+/* The preset a file of @platform ("tdx", "snp", "none") falls back to. */
+const char *cost_model_default_fallback(const char *platform);
+
+/* Parameter names as cost_model_describe() prints them, by enum cost_param. */
+const char *cost_param_name(enum cost_param p);
+const char *cost_origin_name(enum cost_origin o);
+
+/* Boot time of the 3.2 model, s: t_fixed + c_mem M + a A(M) / S(n). */
+double cost_boot_time_s(const struct cost_model *cm, double mem_gib, bool lazy,
+			unsigned int vcpus);
+
 #endif /* SIM_COST_H */
