@@ -17,6 +17,7 @@ struct sim_command {
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_frag(int argc, char **argv);
 

@@ -9,6 +9,7 @@ static const struct sim_command commands[] = {
 	{ "run",   "simulate a workload or scenario under one configuration", cmd_run },
 	{ "bench", "measure the model's own speed (bench model)", cmd_bench },
 	{ "list",  "list policies, workloads, scenarios or kernel eras", cmd_list },
+	{ "calibrate", "merge probe calibration files into one cost model", cmd_calibrate },
 	{ "trace", "read kmem traces: stats, convert to the binary format", cmd_trace },
 	{ "frag",  "fragmentation indices of saved /proc/buddyinfo or pagetypeinfo", cmd_frag },
 };
