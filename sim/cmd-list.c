@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "mm.h"
 #include "workloads/workload.h"
+#include "policies/policy.h"
 
 static void list_kernels(void)
 {
@@ -29,23 +30,37 @@ static void list_workloads(void)
 		       all[i]->options);
 }
 
+static void list_policies(void)
+{
+	size_t n;
+	const struct policy_ops *const *all = policy_get_all(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		printf("%-12s %s\n", all[i]->name, all[i]->summary);
+		if (all[i]->params[0])
+			printf("%-12s parameters: %s\n", "", all[i]->params);
+	}
+}
+
 int cmd_list(int argc, char **argv)
 {
 	g_autoptr(GOptionContext) ctx =
-		g_option_context_new("kernels|workloads - list what the simulator knows");
+		g_option_context_new("kernels|workloads|policies - list what the simulator knows");
 
 	if (!cli_parse(ctx, "list", &argc, &argv))
 		return EXIT_USAGE;
 	if (argc != 2) {
-		fprintf(stderr, "acceptsim list: expected one of: kernels, workloads\n");
+		fprintf(stderr, "acceptsim list: expected one of: kernels, workloads, policies\n");
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "kernels"))
 		list_kernels();
 	else if (!strcmp(argv[1], "workloads"))
 		list_workloads();
+	else if (!strcmp(argv[1], "policies"))
+		list_policies();
 	else {
-		fprintf(stderr, "acceptsim list: unknown list '%s' (kernels, workloads)\n", argv[1]);
+		fprintf(stderr, "acceptsim list: unknown list '%s' (kernels, workloads, policies)\n", argv[1]);
 		return EXIT_USAGE;
 	}
 	return 0;

@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include "debug.h"
 
-static guint64 bug_seed;
-static const guint64 *bug_event;
+/* per thread: studies run simulations on several threads */
+static __thread guint64 bug_seed;
+static __thread const guint64 *bug_event;
 
 void sim_bug_set_context(guint64 seed, const guint64 *event_counter)
 {

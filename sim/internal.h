@@ -126,6 +126,9 @@ uint32_t __rmqueue(struct zone *zone, unsigned int order, int mt,
 bool zone_watermark_fast(const struct zone *z, unsigned int order, long mark,
 			 enum zone_type highest_zoneidx, unsigned int alloc_flags);
 bool boost_watermark(struct zone *zone);
+/* Pages a request may not count as free (__zone_watermark_unusable_free()). */
+long zone_watermark_unusable_free(const struct zone *z, unsigned int order,
+				  unsigned int alloc_flags);
 void reserve_highatomic_pageblock(struct zone *zone, uint32_t pfn, unsigned int order);
 bool unreserve_highatomic_pageblock(struct pgdat *pgdat, enum zone_type highest_zoneidx,
 				    int mt, bool force);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "internal.h"
 #include "cli.h"
+#include "unaccepted.h"
 
 #define MAX_DMA_PFN	((16ULL << 20) >> PAGE_SHIFT)	/* 16 MiB */
 #define MAX_DMA32_PFN	((4ULL << 30) >> PAGE_SHIFT)	/* 4 GiB */
@@ -178,6 +179,9 @@ static uint64_t reserve_range(struct pgdat_private *p, uint64_t start, uint64_t 
 			page_zone_fast(pgdat, (uint32_t)pfn)->managed_pages--;
 			n++;
 		}
+		/* memblock_alloc_range_nid() accepts what it hands out */
+		if (e > s)
+			accept_memory(pgdat, (uint32_t)s, (uint32_t)e);
 	}
 	return n;
 }
@@ -211,6 +215,25 @@ static void reserve_boot_memory(struct pgdat_private *p, const struct sim_config
 }
 
 /*
+ * __free_pages_core(): a block holding unaccepted memory waits on the
+ * zone's list if it is a whole chunk and acceptance is lazy; otherwise it
+ * is accepted now.  Either way fresh pages go to the tail.
+ */
+static void free_boot_block(struct pgdat *pgdat, uint32_t pfn, unsigned int order)
+{
+	struct zone *zone = page_zone_fast(pgdat, pfn);
+
+	if (pgdat->unaccepted && range_contains_unaccepted(pgdat, pfn, pfn + (1U << order))) {
+		if (order == MAX_PAGE_ORDER && pgdat->unaccepted->lazy) {
+			__free_unaccepted(zone, pfn);
+			return;
+		}
+		accept_memory(pgdat, pfn, pfn + (1U << order));
+	}
+	free_one_page(zone, pfn, order, FPI_TO_TAIL);
+}
+
+/*
  * memblock_free_all(): release every free range in the largest naturally
  * aligned blocks (at most order 10), lowest address first, each to the
  * tail of its list, with every pageblock MOVABLE.
@@ -239,9 +262,7 @@ static void free_boot_memory(struct pgdat_private *p)
 					    : MAX_PAGE_ORDER;
 				while (pfn + (1ULL << order) > end)
 					order--;
-				pgdat->pg_info[pfn] = pg_make(PG_ALLOC, order, 0);
-				free_one_page(page_zone_fast(pgdat, (uint32_t)pfn),
-					      (uint32_t)pfn, order, FPI_TO_TAIL);
+				free_boot_block(pgdat, (uint32_t)pfn, order);
 				pfn += 1ULL << order;
 			}
 		}
@@ -280,8 +301,14 @@ struct pgdat *pgdat_create(const struct sim_config *cfg, GError **error)
 	pgdat->pcp_enabled = cfg->pcp;
 	pgdat->check_every = cfg->check_every ? cfg->check_every : 1;
 
+	if (cfg->unaccepted)
+		unaccepted_init(pgdat, cfg->unaccepted);
 	reserve_boot_memory(p, cfg);
+	if (pgdat->unaccepted)
+		pgdat->unaccepted->phase = ACCEPT_BOOT_FREE;
 	free_boot_memory(p);
+	if (pgdat->unaccepted)
+		pgdat->unaccepted->phase = ACCEPT_RUNTIME;
 	setup_per_zone_wmarks(pgdat);
 	pcp_init(pgdat);
 	return pgdat;
@@ -294,6 +321,7 @@ void pgdat_destroy(struct pgdat *pgdat)
 	if (!pgdat)
 		return;
 	pcp_destroy(pgdat);
+	unaccepted_destroy(pgdat);
 	for (int z = 0; z < MAX_NR_ZONES; z++)
 		g_free(pgdat->zones[z].unaccepted);
 	g_free(pgdat->pg_next);

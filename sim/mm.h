@@ -136,6 +136,9 @@ struct mem_hole {
  * What the model is built from.  sim_config_init() fills the defaults of
  * a QEMU q35 guest running the newest kernel; the CLI overrides fields.
  */
+struct unaccepted_config;
+struct unaccepted_mem;
+
 struct sim_config {
 	uint64_t mem_bytes;			/* guest RAM, bytes */
 	uint64_t below_4g_bytes;		/* RAM below the PCI hole; 0 = q35 rule */
@@ -149,6 +152,7 @@ struct sim_config {
 	uint64_t min_free_kbytes;		/* 0 = kernel default formula */
 	GArray *holes;				/* struct mem_hole, may be NULL */
 	uint32_t check_every;			/* SIM_DEBUG 2: validate every N events */
+	const struct unaccepted_config *unaccepted;	/* NULL: all memory accepted */
 };
 
 void sim_config_init(struct sim_config *cfg);
@@ -273,7 +277,8 @@ struct mm_hooks {
 	unsigned long (*reclaimable)(void *ctx, struct pgdat *pgdat, struct zone *zone);
 	/* the OOM killer; true if it freed memory */
 	bool (*oom)(void *ctx, struct pgdat *pgdat, gfp_t gfp, unsigned int order);
-	void *ctx;
+	void *ctx;				/* for every hook but accept */
+	void *accept_ctx;			/* for accept */
 };
 
 struct zone {
@@ -337,6 +342,7 @@ struct pgdat {
 	enum zone_type kswapd_highest_zoneidx;
 	unsigned int kswapd_failures;
 
+	struct unaccepted_mem *unaccepted;	/* NULL without unaccepted memory */
 	struct mm_hooks hooks;
 	struct vm_stats stats;
 	uint64_t now_ns;			/* virtual clock, set by the engine */

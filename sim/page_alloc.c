@@ -96,7 +96,7 @@ static inline bool try_accept(struct pgdat *pgdat, struct zone *zone, unsigned i
 			      unsigned int alloc_flags, enum accept_site site)
 {
 	return pgdat->hooks.accept &&
-	       pgdat->hooks.accept(pgdat->hooks.ctx, pgdat, zone, order, alloc_flags, site);
+	       pgdat->hooks.accept(pgdat->hooks.accept_ctx, pgdat, zone, order, alloc_flags, site);
 }
 
 static uint32_t get_page_from_freelist(struct pgdat *pgdat, unsigned int order,

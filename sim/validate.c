@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "internal.h"
+#include "unaccepted.h"
 
 #define FAIL(...) do { if (why) g_string_append_printf(why, __VA_ARGS__); return false; } while (0)
 
@@ -178,11 +179,39 @@ static bool check_pcp(const struct pgdat *pgdat, const struct zone *zone, uint64
 	return true;
 }
 
+/* Every unaccepted 2 MiB unit lies in a chunk waiting on a zone list. */
+static bool check_unaccepted_units(const struct pgdat *pgdat, GString *why)
+{
+	const struct unaccepted_mem *u = pgdat->unaccepted;
+	uint64_t set = 0;
+
+	if (!u)
+		return true;
+	for (uint64_t w = 0; w < (u->nr_units + 63) / 64; w++) {
+		uint64_t bits = u->bitmap[w];
+
+		while (bits) {
+			uint64_t unit = w * 64 + (uint64_t)__builtin_ctzll(bits);
+			uint32_t head = (uint32_t)(unit * UNIT_PAGES) & ~(MAX_ORDER_NR_PAGES - 1);
+
+			bits &= bits - 1;
+			set++;
+			if (pg_state(pgdat->pg_info[head]) != PG_UNACCEPTED)
+				FAIL("unaccepted unit %" G_GUINT64_FORMAT " (pfn %#x) is in no listed chunk\n",
+				     unit, head);
+		}
+	}
+	if (set != u->unaccepted_units)
+		FAIL("bitmap has %" G_GUINT64_FORMAT " units set, %" G_GUINT64_FORMAT " counted\n",
+		     set, u->unaccepted_units);
+	return true;
+}
+
 bool pgdat_is_valid(const struct pgdat *pgdat, GString *why)
 {
 	struct zone_census zc[MAX_NR_ZONES] = { 0 };
 
-	if (!scan_pages(pgdat, zc, why))
+	if (!scan_pages(pgdat, zc, why) || !check_unaccepted_units(pgdat, why))
 		return false;
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		const struct zone *zone = &pgdat->zones[z];

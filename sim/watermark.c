@@ -166,8 +166,8 @@ void setup_per_zone_wmarks(struct pgdat *pgdat)
 		nr_free_buffer_pages(pgdat) < PAGEBLOCK_NR_PAGES * MIGRATE_TYPES;
 }
 
-static inline long zone_watermark_unusable_free(const struct zone *z, unsigned int order,
-						unsigned int alloc_flags)
+long zone_watermark_unusable_free(const struct zone *z, unsigned int order,
+				  unsigned int alloc_flags)
 {
 	long unusable = (1L << order) - 1;
 

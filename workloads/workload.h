@@ -17,6 +17,8 @@
 enum wl_op {
 	WL_ALLOC,
 	WL_FREE,
+	WL_MARK_BOOTED,			/* boot reached the shell */
+	WL_NOP,				/* only advances the CPU's clock */
 };
 
 struct wl_event {
@@ -53,6 +55,7 @@ struct workload_ops {
 struct workload {
 	const struct workload_ops *ops;
 	uint32_t nr_slots;		/* slots the runner must provide */
+	bool has_boot_mark;		/* emits WL_MARK_BOOTED when boot is done */
 };
 
 const struct workload_ops *workload_lookup(const char *name);
@@ -73,5 +76,6 @@ bool wl_params_check(const struct wl_params *p, const char *workload,
 bool wl_params_parse(const char *spec, GHashTable **kv, GError **error);
 
 extern const struct workload_ops wl_random_ops;
+extern const struct workload_ops wl_boot_ops;
 
 #endif /* WORKLOADS_WORKLOAD_H */
