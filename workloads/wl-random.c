@@ -107,6 +107,7 @@ static bool wl_random_next(struct workload *wl, struct wl_event *ev)
 	if (!w->ops_left)
 		return false;
 	w->ops_left--;
+	ev->flags = 0;			/* nothing here is reclaimable */
 	w->now_ns += -log(1.0 - rng_double(&w->rng)) * w->mean_gap_ns;
 	ev->time_ns = (uint64_t)w->now_ns;
 	ev->cpu = (uint16_t)rng_below(&w->rng, w->cpus);

@@ -21,12 +21,17 @@ enum wl_op {
 	WL_NOP,				/* only advances the CPU's clock */
 };
 
+/* What an allocation is, for reclaim (WL_ALLOC only). */
+#define WL_F_FILE	0x01		/* page cache: on the file LRU, reclaimable */
+#define WL_F_ANON	0x02		/* anonymous: reclaimable only with swap */
+
 struct wl_event {
 	uint64_t time_ns;		/* virtual time of the request, ns */
 	enum wl_op op;
 	uint32_t slot;			/* request handle, < workload.nr_slots */
 	uint16_t cpu;			/* simulated CPU issuing it */
 	uint8_t order;
+	uint8_t flags;			/* WL_F_*, WL_ALLOC only */
 	gfp_t gfp;			/* WL_ALLOC only */
 };
 
