@@ -100,9 +100,8 @@ static char *gnuplot_script(const struct snapshot *snaps, int n)
 
 		g_string_append_printf(s, "set title 'Node %d, zone %s'\n", z->node, z->name);
 		g_string_append_printf(s,
-			"plot for [o in \"0 3 6 9 10\"] 'frag.dat' using 2:"
-			"((column(3) == %d && strcol(4) eq '%s') ? column(6 + o) : 1/0) "
-			"with linespoints title sprintf('order %%s', o)\n", z->node, z->name);
+			"plot for [o in \"0 3 6 9 10\"] 'frag.dat' index %u using 2:(column(6 + o)) "
+			"with linespoints title sprintf('order %%s', o)\n", i);
 	}
 	g_string_append(s, "unset multiplot\n");
 	return g_string_free(s, FALSE);
@@ -119,15 +118,29 @@ static bool write_series(const char *dir, const struct snapshot *snaps, int n, G
 		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_IO, "%s: %s", dir, g_strerror(errno));
 		return false;
 	}
-	g_string_append(dat, "# acceptsim frag time series: one row per snapshot and zone\n"
+	g_string_append(dat, "# acceptsim frag time series: one block per zone (gnuplot 'index'),\n"
+			     "# one row per snapshot; time = file mtime since the first snapshot\n"
 			     "# 1 snapshot 2 time_s 3 node 4 zone 5 free_pages "
 			     "6-16 unusable_index order 0-10 17-27 extfrag_index order 0-10\n");
-	for (int i = 0; i < n; i++) {
-		for (guint j = 0; j < snaps[i].zones->len; j++) {
-			const struct snap_zone *z = &g_array_index(snaps[i].zones, struct snap_zone, j);
+	for (guint j = 0; j < snaps[n - 1].zones->len; j++) {
+		const struct snap_zone *lz = &g_array_index(snaps[n - 1].zones, struct snap_zone, j);
+
+		g_string_append_printf(dat, "%s# Node %d, zone %s\n", j ? "\n\n" : "", lz->node,
+				       lz->name);
+		for (int i = 0; i < n; i++) {
+			const struct snap_zone *z = NULL;
 			uint64_t nr_free[NR_PAGE_ORDERS];
 			struct contig_page_info info;
 
+			for (guint k = 0; k < snaps[i].zones->len && !z; k++) {
+				const struct snap_zone *c = &g_array_index(snaps[i].zones,
+									    struct snap_zone, k);
+
+				if (c->node == lz->node && !strcmp(c->name, lz->name))
+					z = c;
+			}
+			if (!z)
+				continue;
 			snap_zone_nr_free(z, nr_free);
 			fill_contig_page_info(nr_free, 0, &info);
 			g_string_append_printf(dat, "%d %.3f %d %s %" G_GUINT64_FORMAT, i,

@@ -3,6 +3,7 @@
  * The byte source of every trace reader: a file read in large blocks,
  * inflated on the fly when its first bytes are a gzip or zstd magic.
  * Truncated compressed streams are errors, never a silent short read.
+ * Read errors do not name the file: callers prefix "file:line: ".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,8 +43,8 @@ static ssize_t read_fd(struct trace_input *in, void *buf, size_t len, GError **e
 		n = read(in->fd, buf, len);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
-		g_set_error(error, TRACE_ERROR, TRACE_ERROR_IO, "%s: read: %s",
-			    in->path, g_strerror(errno));
+		g_set_error(error, TRACE_ERROR, TRACE_ERROR_IO, "read: %s",
+			    g_strerror(errno));
 	return n;
 }
 
@@ -76,7 +77,7 @@ static ssize_t read_gzip(struct trace_input *in, void *buf, size_t len, GError *
 		if (in->raw_pos == in->raw_len) {
 			if (!in->stream_end) {
 				g_set_error(error, TRACE_ERROR, TRACE_ERROR_PARSE,
-					    "%s: truncated gzip stream", in->path);
+					    "truncated gzip stream");
 				return -1;
 			}
 			break;
@@ -94,7 +95,7 @@ static ssize_t read_gzip(struct trace_input *in, void *buf, size_t len, GError *
 			in->stream_end = true;
 		} else if (ret != Z_OK && ret != Z_BUF_ERROR) {
 			g_set_error(error, TRACE_ERROR, TRACE_ERROR_PARSE,
-				    "%s: corrupt gzip stream: %s", in->path,
+				    "corrupt gzip stream: %s",
 				    in->z.msg ? in->z.msg : "inflate failed");
 			return -1;
 		}
@@ -115,7 +116,7 @@ static ssize_t read_zstd(struct trace_input *in, void *buf, size_t len, GError *
 		if (in->raw_pos == in->raw_len) {
 			if (!in->stream_end) {
 				g_set_error(error, TRACE_ERROR, TRACE_ERROR_PARSE,
-					    "%s: truncated zstd stream", in->path);
+					    "truncated zstd stream");
 				return -1;
 			}
 			break;
@@ -127,7 +128,7 @@ static ssize_t read_zstd(struct trace_input *in, void *buf, size_t len, GError *
 		in->raw_pos = zin.pos;
 		if (ZSTD_isError(ret)) {
 			g_set_error(error, TRACE_ERROR, TRACE_ERROR_PARSE,
-				    "%s: corrupt zstd stream: %s", in->path,
+				    "corrupt zstd stream: %s",
 				    ZSTD_getErrorName(ret));
 			return -1;
 		}

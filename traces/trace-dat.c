@@ -8,6 +8,8 @@
  * file, since libtracecmd needs to seek.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 #include "trace-private.h"
@@ -60,16 +62,29 @@ struct dat_event {
 	struct tep_format_field *f[DF_NR];	/* NULL if the event lacks it */
 };
 
-struct dat_state {
+/* Exported by libtracecmd since 2.x, declared only in its private header. */
+int tracecmd_cpus(struct tracecmd_input *handle);
+
+/* One CPU of one buffer (the top one or an instance saved by extract -B). */
+struct dat_stream {
 	struct tracecmd_input *handle;
 	struct tep_handle *tep;
-	int nr_cpus;
-	struct tep_record **next;		/* per cpu: the record to merge next */
+	int cpu;
+	struct tep_record *next;		/* the record to merge next, NULL at end */
+};
+
+struct dat_state {
+	struct tracecmd_input *handle;		/* the top buffer */
+	struct tep_handle *tep;
+	struct tracecmd_input **instances;	/* buffer instances, closed at the end */
+	int nr_instances;
+	struct dat_stream *streams;
+	int nr_streams;
 	struct dat_event *by_id;		/* indexed by event id */
 	int nr_ids;
 	uint64_t recno;				/* records returned, from 1 */
 	struct tep_record *held;		/* returned after its LOST marker */
-	int held_cpu;
+	int held_stream;
 	char *tmp_path;				/* inflated copy, removed at close */
 };
 
@@ -122,7 +137,7 @@ static char *inflate_to_tmp(struct trace_reader *r, GError **error)
 	char *path = NULL;
 	int fd = g_file_open_tmp("acceptsim-XXXXXX.dat", &path, error);
 	bool ok = fd >= 0;
-	ssize_t n;
+	ssize_t n = 0;
 
 	if (!ok)
 		return NULL;
@@ -131,8 +146,10 @@ static char *inflate_to_tmp(struct trace_reader *r, GError **error)
 	while (ok && (n = trace_input_read(r->in, buf, 1 << 20, error)) > 0)
 		if (write(fd, buf, (size_t)n) != n)
 			ok = false;
-	if (ok && n < 0)
+	if (ok && n < 0) {
+		g_prefix_error(error, "%s: ", r->path);
 		ok = false;
+	}
 	else if (!ok)
 		g_set_error(error, TRACE_ERROR, TRACE_ERROR_IO, "%s: writing %s: %s", r->path,
 			    path, g_strerror(errno));
@@ -143,6 +160,122 @@ static char *inflate_to_tmp(struct trace_reader *r, GError **error)
 		return NULL;
 	}
 	return path;
+}
+
+/* Bounded reads of a file for dat_v6_check(). */
+struct dat_cursor {
+	int fd;
+	uint64_t off;				/* next byte to read */
+	uint64_t size;				/* file size */
+	bool big_endian;
+	bool bad;				/* read past the end */
+};
+
+static uint64_t cursor_num(struct dat_cursor *c, unsigned int len)
+{
+	uint8_t b[8];
+	uint64_t v = 0;
+
+	if (c->bad || c->off + len > c->size || pread(c->fd, b, len, (off_t)c->off) != len) {
+		c->bad = true;
+		return 0;
+	}
+	c->off += len;
+	for (unsigned int i = 0; i < len; i++)
+		v |= (uint64_t)b[c->big_endian ? len - 1 - i : i] << (8 * i);
+	return v;
+}
+
+static void cursor_skip(struct dat_cursor *c, uint64_t len)
+{
+	if (c->bad || len > c->size - c->off)
+		c->bad = true;
+	else
+		c->off += len;
+}
+
+/* Skip a NUL-terminated string of at most 256 bytes. */
+static void cursor_skip_str(struct dat_cursor *c)
+{
+	char b[256];
+	ssize_t n;
+	char *nul;
+
+	if (c->bad || (n = pread(c->fd, b, sizeof(b), (off_t)c->off)) <= 0 ||
+	    !(nul = memchr(b, '\0', (size_t)n))) {
+		c->bad = true;
+		return;
+	}
+	c->off += (uint64_t)(nul - b) + 1;
+}
+
+/*
+ * A v6 file whose per-CPU data runs past its end makes libtracecmd 3.1.6
+ * crash in tracecmd_close() on the error path of tracecmd_open(), so walk
+ * the v6 header ourselves first (Documentation/trace-cmd/trace-cmd.dat.v6.5.txt)
+ * and check every flyrecord [offset, offset + size) lies in the file.
+ */
+static bool dat_v6_check(struct trace_reader *r, int fd, uint64_t size, GError **error)
+{
+	struct dat_cursor c = { .fd = fd, .size = size };
+	uint64_t n, m, cpus;
+	char tag[10];
+
+	if (r->peek_len < 18 || memcmp(r->peek + 10, "6", 2))
+		return true;			/* v7 and later: libtracecmd copes */
+	c.big_endian = r->peek[12] != 0;
+	c.off = 18;				/* magic, "6\0", endian, long size, page size */
+	cursor_skip(&c, 12);			/* "header_page\0" */
+	cursor_skip(&c, cursor_num(&c, 8));
+	cursor_skip(&c, 13);			/* "header_event\0" */
+	cursor_skip(&c, cursor_num(&c, 8));
+	n = cursor_num(&c, 4);			/* ftrace event formats */
+	for (uint64_t i = 0; i < n && !c.bad; i++)
+		cursor_skip(&c, cursor_num(&c, 8));
+	n = cursor_num(&c, 4);			/* event systems */
+	for (uint64_t i = 0; i < n && !c.bad; i++) {
+		cursor_skip_str(&c);
+		m = cursor_num(&c, 4);
+		for (uint64_t j = 0; j < m && !c.bad; j++)
+			cursor_skip(&c, cursor_num(&c, 8));
+	}
+	cursor_skip(&c, cursor_num(&c, 4));	/* kallsyms */
+	cursor_skip(&c, cursor_num(&c, 4));	/* printk formats */
+	cursor_skip(&c, cursor_num(&c, 8));	/* saved cmdlines */
+	cpus = cursor_num(&c, 4);
+	if (!c.bad && (c.off + 10 > size || pread(fd, tag, 10, (off_t)c.off) != 10))
+		c.bad = true;
+	if (!c.bad && !memcmp(tag, "options  ", 10)) {
+		c.off += 10;
+		while (!c.bad && cursor_num(&c, 2) != 0)
+			cursor_skip(&c, cursor_num(&c, 4));
+		if (!c.bad && (c.off + 10 > size || pread(fd, tag, 10, (off_t)c.off) != 10))
+			c.bad = true;
+	}
+	if (!c.bad && !memcmp(tag, "flyrecord", 10)) {
+		c.off += 10;
+		for (uint64_t cpu = 0; cpu < cpus && !c.bad; cpu++) {
+			uint64_t off = cursor_num(&c, 8), len = cursor_num(&c, 8);
+
+			if (!c.bad && (off > size || len > size - off)) {
+				g_set_error(error, TRACE_ERROR, TRACE_ERROR_PARSE,
+					    "%s: truncated trace.dat: cpu %" G_GUINT64_FORMAT
+					    " data ends at byte %" G_GUINT64_FORMAT ", file has %"
+					    G_GUINT64_FORMAT, r->path, cpu, off + len, size);
+				return false;
+			}
+		}
+	} else if (!c.bad) {
+		g_set_error(error, TRACE_ERROR, TRACE_ERROR_UNSUPPORTED,
+			    "%s: trace.dat without flyrecord data (latency format?)", r->path);
+		return false;
+	}
+	if (c.bad) {
+		g_set_error(error, TRACE_ERROR, TRACE_ERROR_PARSE,
+			    "%s: truncated or corrupt trace.dat v6 header", r->path);
+		return false;
+	}
+	return true;
 }
 
 static bool dat_open(struct trace_reader *r, GError **error)
@@ -157,6 +290,21 @@ static bool dat_open(struct trace_reader *r, GError **error)
 			return false;
 		path = ds->tmp_path;
 	}
+	{
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+		bool ok = fd >= 0 && fstat(fd, &st) == 0 &&
+			  dat_v6_check(r, fd, (uint64_t)st.st_size, error);
+
+		if (fd >= 0)
+			close(fd);
+		if (!ok) {
+			if (fd < 0)
+				g_set_error(error, TRACE_ERROR, TRACE_ERROR_IO, "%s: %s", path,
+					    g_strerror(errno));
+			return false;
+		}
+	}
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	ds->handle = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS);
 	if (!ds->handle) {
@@ -166,17 +314,46 @@ static bool dat_open(struct trace_reader *r, GError **error)
 		return false;
 	}
 	ds->tep = tracecmd_get_tep(ds->handle);
-	ds->nr_cpus = tep_get_cpus(ds->tep);
-	if (ds->nr_cpus <= 0 || ds->nr_cpus > TRACE_MAX_CPUS) {
-		g_set_error(error, TRACE_ERROR, TRACE_ERROR_PARSE, "%s: bad CPU count %d",
-			    r->path, ds->nr_cpus);
-		return false;
-	}
 	if (!map_events(r, ds, error))
 		return false;
-	ds->next = g_new0(struct tep_record *, ds->nr_cpus);
-	for (int cpu = 0; cpu < ds->nr_cpus; cpu++)
-		ds->next[cpu] = tracecmd_read_data(ds->handle, cpu);
+	/*
+	 * Merge every CPU of every buffer: 'trace-cmd extract -B NAME' saves
+	 * the events in the instance buffer NAME and an empty top buffer.
+	 */
+	ds->nr_instances = tracecmd_buffer_instances(ds->handle);
+	if (ds->nr_instances < 0)
+		ds->nr_instances = 0;
+	ds->instances = g_new0(struct tracecmd_input *, ds->nr_instances + 1);
+	for (int b = -1; b < ds->nr_instances; b++) {
+		struct tracecmd_input *h = ds->handle;
+		int cpus;
+
+		if (b >= 0) {
+			h = tracecmd_buffer_instance_handle(ds->handle, b);
+			if (!h) {
+				g_set_error(error, TRACE_ERROR, TRACE_ERROR_PARSE,
+					    "%s: cannot open buffer '%s'", r->path,
+					    tracecmd_buffer_instance_name(ds->handle, b));
+				return false;
+			}
+			ds->instances[b] = h;
+		}
+		cpus = tracecmd_cpus(h);
+		if (cpus < 0 || cpus > TRACE_MAX_CPUS) {
+			g_set_error(error, TRACE_ERROR, TRACE_ERROR_PARSE, "%s: bad CPU count %d",
+				    r->path, cpus);
+			return false;
+		}
+		ds->streams = g_renew(struct dat_stream, ds->streams, ds->nr_streams + cpus);
+		for (int cpu = 0; cpu < cpus; cpu++) {
+			struct dat_stream *st = &ds->streams[ds->nr_streams++];
+
+			st->handle = h;
+			st->tep = tracecmd_get_tep(h);
+			st->cpu = cpu;
+			st->next = tracecmd_read_data(h, cpu);
+		}
+	}
 	r->bytes = trace_input_file_size(r->in);
 	return true;
 }
@@ -218,16 +395,16 @@ static uint8_t small(uint64_t v)
 	return v > 255 ? 255 : (uint8_t)v;
 }
 
-static void fill_event(struct trace_reader *r, struct dat_state *ds, struct tep_record *rec,
-		       struct trace_event *ev)
+static void fill_event(struct trace_reader *r, struct dat_state *ds, struct dat_stream *st,
+		       struct tep_record *rec, struct trace_event *ev)
 {
-	int id = tep_data_type(ds->tep, rec);
+	int id = tep_data_type(st->tep, rec);
 	struct dat_event *de = id >= 0 && id < ds->nr_ids ? &ds->by_id[id] : &other_event;
-	int pid = tep_data_pid(ds->tep, rec);
+	int pid = tep_data_pid(st->tep, rec);
 	bool unmapped = false;
 
 	ev->ts = rec->ts;
-	ev->cpu = (uint16_t)rec->cpu;
+	ev->cpu = (uint16_t)st->cpu;
 	ev->pid = pid < 0 ? 0 : (uint32_t)pid;
 	ev->type = de->type;
 	if (de->type == TRACE_EV_OTHER)
@@ -294,30 +471,32 @@ static int dat_next(struct trace_reader *r, struct trace_event *ev, GError **err
 	ev->zone = TRACE_ZONE_UNKNOWN;
 	if (ds->held) {
 		rec = ds->held;
-		best = ds->held_cpu;
+		best = ds->held_stream;
 		ds->held = NULL;
 	} else {
-		for (int cpu = 0; cpu < ds->nr_cpus; cpu++)
-			if (ds->next[cpu] && (best < 0 || ds->next[cpu]->ts < ds->next[best]->ts))
-				best = cpu;
+		for (int i = 0; i < ds->nr_streams; i++)
+			if (ds->streams[i].next &&
+			    (best < 0 || ds->streams[i].next->ts < ds->streams[best].next->ts))
+				best = i;
 		if (best < 0)
 			return 0;
-		rec = ds->next[best];
-		ds->next[best] = tracecmd_read_data(ds->handle, best);
+		rec = ds->streams[best].next;
+		ds->streams[best].next = tracecmd_read_data(ds->streams[best].handle,
+							    ds->streams[best].cpu);
 		if (rec->missed_events) {
 			/* -1: the buffer overflowed, count unknown */
 			ev->type = TRACE_EV_LOST;
-			ev->cpu = (uint16_t)best;
+			ev->cpu = (uint16_t)ds->streams[best].cpu;
 			ev->ts = rec->ts;
 			ev->arg[0] = rec->missed_events > 0 ? (uint64_t)rec->missed_events : 0;
 			ev->lineno = ++ds->recno;
 			ds->held = rec;
-			ds->held_cpu = best;
+			ds->held_stream = best;
 			return 1;
 		}
 	}
 	ev->lineno = ++ds->recno;
-	fill_event(r, ds, rec, ev);
+	fill_event(r, ds, &ds->streams[best], rec, ev);
 	tracecmd_free_record(rec);
 	(void)error;
 	return 1;
@@ -331,17 +510,20 @@ static void dat_close(struct trace_reader *r)
 		return;
 	if (ds->held)
 		tracecmd_free_record(ds->held);
-	if (ds->next)
-		for (int cpu = 0; cpu < ds->nr_cpus; cpu++)
-			if (ds->next[cpu])
-				tracecmd_free_record(ds->next[cpu]);
+	for (int i = 0; i < ds->nr_streams; i++)
+		if (ds->streams[i].next)
+			tracecmd_free_record(ds->streams[i].next);
+	for (int b = 0; b < ds->nr_instances; b++)
+		if (ds->instances && ds->instances[b])
+			tracecmd_close(ds->instances[b]);
 	if (ds->handle)
 		tracecmd_close(ds->handle);
 	if (ds->tmp_path) {
 		unlink(ds->tmp_path);
 		g_free(ds->tmp_path);
 	}
-	g_free(ds->next);
+	g_free(ds->streams);
+	g_free(ds->instances);
 	g_free(ds->by_id);
 	g_free(ds);
 	r->priv = NULL;
@@ -353,6 +535,122 @@ bool trace_have_tracecmd(void)
 }
 
 #else /* !HAVE_TRACECMD */
+
+/* Bounded reads of a file for dat_v6_check(). */
+struct dat_cursor {
+	int fd;
+	uint64_t off;				/* next byte to read */
+	uint64_t size;				/* file size */
+	bool big_endian;
+	bool bad;				/* read past the end */
+};
+
+static uint64_t cursor_num(struct dat_cursor *c, unsigned int len)
+{
+	uint8_t b[8];
+	uint64_t v = 0;
+
+	if (c->bad || c->off + len > c->size || pread(c->fd, b, len, (off_t)c->off) != len) {
+		c->bad = true;
+		return 0;
+	}
+	c->off += len;
+	for (unsigned int i = 0; i < len; i++)
+		v |= (uint64_t)b[c->big_endian ? len - 1 - i : i] << (8 * i);
+	return v;
+}
+
+static void cursor_skip(struct dat_cursor *c, uint64_t len)
+{
+	if (c->bad || len > c->size - c->off)
+		c->bad = true;
+	else
+		c->off += len;
+}
+
+/* Skip a NUL-terminated string of at most 256 bytes. */
+static void cursor_skip_str(struct dat_cursor *c)
+{
+	char b[256];
+	ssize_t n;
+	char *nul;
+
+	if (c->bad || (n = pread(c->fd, b, sizeof(b), (off_t)c->off)) <= 0 ||
+	    !(nul = memchr(b, '\0', (size_t)n))) {
+		c->bad = true;
+		return;
+	}
+	c->off += (uint64_t)(nul - b) + 1;
+}
+
+/*
+ * A v6 file whose per-CPU data runs past its end makes libtracecmd 3.1.6
+ * crash in tracecmd_close() on the error path of tracecmd_open(), so walk
+ * the v6 header ourselves first (Documentation/trace-cmd/trace-cmd.dat.v6.5.txt)
+ * and check every flyrecord [offset, offset + size) lies in the file.
+ */
+static bool dat_v6_check(struct trace_reader *r, int fd, uint64_t size, GError **error)
+{
+	struct dat_cursor c = { .fd = fd, .size = size };
+	uint64_t n, m, cpus;
+	char tag[10];
+
+	if (r->peek_len < 18 || memcmp(r->peek + 10, "6", 2))
+		return true;			/* v7 and later: libtracecmd copes */
+	c.big_endian = r->peek[12] != 0;
+	c.off = 18;				/* magic, "6\0", endian, long size, page size */
+	cursor_skip(&c, 12);			/* "header_page\0" */
+	cursor_skip(&c, cursor_num(&c, 8));
+	cursor_skip(&c, 13);			/* "header_event\0" */
+	cursor_skip(&c, cursor_num(&c, 8));
+	n = cursor_num(&c, 4);			/* ftrace event formats */
+	for (uint64_t i = 0; i < n && !c.bad; i++)
+		cursor_skip(&c, cursor_num(&c, 8));
+	n = cursor_num(&c, 4);			/* event systems */
+	for (uint64_t i = 0; i < n && !c.bad; i++) {
+		cursor_skip_str(&c);
+		m = cursor_num(&c, 4);
+		for (uint64_t j = 0; j < m && !c.bad; j++)
+			cursor_skip(&c, cursor_num(&c, 8));
+	}
+	cursor_skip(&c, cursor_num(&c, 4));	/* kallsyms */
+	cursor_skip(&c, cursor_num(&c, 4));	/* printk formats */
+	cursor_skip(&c, cursor_num(&c, 8));	/* saved cmdlines */
+	cpus = cursor_num(&c, 4);
+	if (!c.bad && (c.off + 10 > size || pread(fd, tag, 10, (off_t)c.off) != 10))
+		c.bad = true;
+	if (!c.bad && !memcmp(tag, "options  ", 10)) {
+		c.off += 10;
+		while (!c.bad && cursor_num(&c, 2) != 0)
+			cursor_skip(&c, cursor_num(&c, 4));
+		if (!c.bad && (c.off + 10 > size || pread(fd, tag, 10, (off_t)c.off) != 10))
+			c.bad = true;
+	}
+	if (!c.bad && !memcmp(tag, "flyrecord", 10)) {
+		c.off += 10;
+		for (uint64_t cpu = 0; cpu < cpus && !c.bad; cpu++) {
+			uint64_t off = cursor_num(&c, 8), len = cursor_num(&c, 8);
+
+			if (!c.bad && (off > size || len > size - off)) {
+				g_set_error(error, TRACE_ERROR, TRACE_ERROR_PARSE,
+					    "%s: truncated trace.dat: cpu %" G_GUINT64_FORMAT
+					    " data ends at byte %" G_GUINT64_FORMAT ", file has %"
+					    G_GUINT64_FORMAT, r->path, cpu, off + len, size);
+				return false;
+			}
+		}
+	} else if (!c.bad) {
+		g_set_error(error, TRACE_ERROR, TRACE_ERROR_UNSUPPORTED,
+			    "%s: trace.dat without flyrecord data (latency format?)", r->path);
+		return false;
+	}
+	if (c.bad) {
+		g_set_error(error, TRACE_ERROR, TRACE_ERROR_PARSE,
+			    "%s: truncated or corrupt trace.dat v6 header", r->path);
+		return false;
+	}
+	return true;
+}
 
 static bool dat_open(struct trace_reader *r, GError **error)
 {

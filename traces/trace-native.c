@@ -266,8 +266,10 @@ static bool native_fill(struct trace_reader *r, struct native_state *ns, GError 
 	ns->end -= ns->pos;
 	ns->pos = 0;
 	n = trace_input_read_full(r->in, ns->buf + ns->end, NATIVE_BUF_SIZE - ns->end, error);
-	if (n < 0)
+	if (n < 0) {
+		g_prefix_error(error, "%s:record %" G_GUINT64_FORMAT ": ", r->path, ns->count + 1);
 		return false;
+	}
 	if ((size_t)n < NATIVE_BUF_SIZE - ns->end)
 		ns->eof = true;
 	ns->end += (size_t)n;

@@ -252,6 +252,19 @@ static uint8_t zone_lookup(const char *s, size_t len)
 
 #define KEY(k)	(klen == sizeof(k) - 1 && !memcmp(key, k, sizeof(k) - 1))
 
+/* The numeric fields we read; others (e.g. "nr_free=" of patched kernels) are skipped. */
+static bool is_number_key(const char *key, size_t klen)
+{
+	return KEY("pfn") || KEY("order") || KEY("alloc_order") || KEY("migratetype") ||
+	       KEY("alloc_migratetype") || KEY("fallback_order") ||
+	       KEY("fallback_migratetype") || KEY("change_ownership") ||
+	       KEY("percpu_refill") || KEY("node_id") || KEY("nid") || KEY("zid") ||
+	       KEY("min") || KEY("watermark_min") || KEY("lowmem_reserve_pages") ||
+	       KEY("lowmem_reserve") || KEY("totalreserve_pages") || KEY("low") ||
+	       KEY("watermark_low") || KEY("high") || KEY("watermark_high") ||
+	       KEY("promo") || KEY("watermark_promo");
+}
+
 /* The key=value fields after the event name. */
 static bool parse_fields(struct trace_reader *r, struct text_state *st, const char *p,
 			 const char *e, struct trace_event *ev, GError **error)
@@ -307,8 +320,8 @@ static bool parse_fields(struct trace_reader *r, struct text_state *st, const ch
 				ev->arg[1] = z;
 			continue;
 		}
-		if (KEY("pageblock_order") || KEY("fragmenting"))
-			continue;		/* computed by the printer: never trusted */
+		if (KEY("pageblock_order") || KEY("fragmenting") || !is_number_key(key, klen))
+			continue;		/* computed by the printer, or not ours */
 		if (!parse_num(val, vlen, &v, &neg))
 			return trace_set_error(error, r, ev->lineno, "bad number in %.*s=%.*s",
 					       (int)MIN(klen, 40), key, (int)MIN(vlen, 40), val);
@@ -457,7 +470,7 @@ static bool parse_event_line(struct trace_reader *r, struct text_state *st, cons
 		if (st->partial)
 			return trace_set_error(error, r, ev->lineno,
 					       "truncated last line (no newline): '%s'", quoted);
-		return trace_set_error(error, r, ev->lineno, "not a %s event line: '%s'",
+		return trace_set_error(error, r, ev->lineno, "not an event line of %s: '%s'",
 				       trace_format_name(st->tf->fmt), quoted);
 	}
 	if (!parse_ts(r, ts, ts_end, &ev->ts))
@@ -483,8 +496,8 @@ static bool parse_event_line(struct trace_reader *r, struct text_state *st, cons
 		}
 	}
 	ev->type = (uint8_t)trace_event_lookup(name, (size_t)(name_end - name));
-	if (ev->type == TRACE_EV_OTHER)
-		return true;
+	if (ev->type == TRACE_EV_OTHER || ev->type >= TRACE_EV_COMPACTION_BEGIN)
+		return true;		/* counted only */
 	return parse_fields(r, st, name_end + 1, e, ev, error);
 }
 

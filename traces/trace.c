@@ -149,8 +149,10 @@ struct trace_reader *trace_reader_open(const char *path, GError **error)
 		goto out_free;
 	r->peek = g_malloc(TRACE_PEEK_SIZE);
 	n = trace_input_read_full(r->in, r->peek, TRACE_PEEK_SIZE, error);
-	if (n < 0)
+	if (n < 0) {
+		g_prefix_error(error, "%s: ", path);
 		goto out_free;
+	}
 	r->peek_len = (size_t)n;
 	r->ops = detect(r, error);
 	if (!r->ops)
