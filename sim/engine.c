@@ -18,11 +18,6 @@
 
 #define NSEC_PER_SEC 1000000000ULL
 
-struct slot {
-	uint32_t pfn;
-	uint8_t order;
-};
-
 static uint64_t boot_offset(struct pgdat *pgdat, const struct engine_config *ec,
 			    struct run_result *res)
 {
@@ -69,6 +64,8 @@ struct engine {
 	uint64_t clock;				/* latest time reached, ns */
 	uint64_t next_vmstat, next_idle;
 	uint64_t next_sample, sample_ns;
+	struct pressure *pressure;
+	uint64_t next_pressure;
 	bool booted;
 	struct run_result *res;
 };
@@ -106,6 +103,11 @@ static void run_timers(struct engine *e, uint64_t t)
 		take_sample(e, e->next_sample);
 		e->next_sample += e->sample_ns;
 	}
+	while (e->pressure && e->next_pressure <= t) {
+		pgdat->now_ns = e->next_pressure;
+		pressure_tick(e->pressure, e->next_pressure);
+		e->next_pressure += PRESSURE_TICK_NS;
+	}
 	while (e->next_vmstat <= t) {
 		pgdat->now_ns = e->next_vmstat;
 		sim_pcp_decay(pgdat);
@@ -136,6 +138,8 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 		      struct run_result *res)
 {
 	struct slot *slots = g_new(struct slot, wl->nr_slots);
+	struct slot_table table = { .slots = slots, .nr = wl->nr_slots };
+	uint64_t base_used;
 	struct engine e = {
 		.pgdat = pgdat,
 		.policy = ec->policy,
@@ -151,6 +155,9 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 	res->samples = g_array_new(FALSE, FALSE, sizeof(struct run_sample));
 	for (uint32_t i = 0; i < wl->nr_slots; i++)
 		slots[i].pfn = PFN_NONE;
+	if (ec->pressure)
+		e.pressure = pressure_create(pgdat, &table, ec->pressure);
+	base_used = pgdat_used_pages(pgdat);	/* what boot left allocated */
 	if (ec->policy) {
 		pgdat->hooks.accept = policy_accept_hook;
 		pgdat->hooks.accept_ctx = ec->policy;
@@ -164,6 +171,7 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 	e.next_idle = t0;
 	e.sample_ns = ec->sample_ns ? ec->sample_ns : NSEC_PER_SEC;
 	e.next_sample = t0;
+	e.next_pressure = t0 + PRESSURE_TICK_NS;
 	res->boot_time_ns = t0;
 	e.booted = !wl->has_boot_mark;
 
@@ -186,8 +194,16 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 			uint64_t stall = 0;
 
 			SIM_BUG_ON(ev.slot >= wl->nr_slots || s->pfn != PFN_NONE);
-			s->pfn = sim_alloc_pages(pgdat, ev.cpu, ev.gfp, ev.order);
 			s->order = ev.order;
+			s->flags = ev.flags;
+			s->pfn = sim_alloc_pages(pgdat, ev.cpu, ev.gfp, ev.order);
+			if (s->pfn != PFN_NONE)
+				table.live_pages += 1ULL << s->order;
+			if (e.pressure) {
+				if (s->pfn != PFN_NONE)
+					pressure_note_alloc(e.pressure, ev.slot);
+				pressure_after_request(e.pressure);
+			}
 			if (pgdat->unaccepted && pgdat->unaccepted->pending_ns) {
 				stall = pgdat->unaccepted->pending_ns;
 				pgdat->unaccepted->pending_ns = 0;
@@ -204,8 +220,13 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 
 			SIM_BUG_ON(ev.slot >= wl->nr_slots);
 			if (s->pfn != PFN_NONE) {
+				if (e.pressure)
+					pressure_note_free(e.pressure, ev.slot);
+				table.live_pages -= 1ULL << s->order;
 				sim_free_pages(pgdat, ev.cpu, s->pfn, s->order);
 				s->pfn = PFN_NONE;
+				if (e.pressure)
+					pressure_after_request(e.pressure);
 			}
 			e.busy_until[ev.cpu] = start;
 			break;
@@ -223,6 +244,8 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 			e.busy_until[ev.cpu] = start;
 			break;
 		}
+		/* the workload's view and the allocator's agree on every page */
+		SIM_BUG_ON_EXPENSIVE(pgdat_used_pages(pgdat) != base_used + table.live_pages);
 	}
 	(void)marked;
 	for (unsigned int cpu = 0; cpu < pgdat->cfg.cpus; cpu++)
@@ -241,6 +264,14 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 	res->stall_p99_ns = percentile(res->stalls, 0.99);
 	res->stall_p999_ns = percentile(res->stalls, 0.999);
 	res->stall_max_ns = res->stalls->len ? g_array_index(res->stalls, uint64_t, res->stalls->len - 1) : 0;
+	if (e.pressure) {
+		const struct pressure_stats *ps = pressure_get_stats(e.pressure);
+
+		res->has_pressure = true;
+		res->pressure = *ps;
+		pressure_lru_pages(e.pressure, &res->file_lru_pages, &res->anon_lru_pages);
+		pressure_destroy(e.pressure);
+	}
 	if (ec->policy) {
 		pgdat->hooks.accept = NULL;
 		pgdat->hooks.accept_ctx = NULL;

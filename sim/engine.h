@@ -13,6 +13,7 @@
 #include "mm.h"
 #include "cost.h"
 #include "workloads/workload.h"
+#include "pressure.h"
 
 struct policy;
 
@@ -20,6 +21,7 @@ struct engine_config {
 	struct policy *policy;			/* may be NULL: nothing is accepted lazily */
 	const struct cost_model *cost;		/* may be NULL: boot costs nothing */
 	uint64_t sample_ns;			/* state sample period; 0 = 1 s */
+	const struct pressure_config *pressure;	/* NULL: no reclaim or compaction model */
 };
 
 /* The model's state at one moment, for plots over time. */
@@ -47,6 +49,9 @@ struct run_result {
 	uint64_t idle_accept_ns;		/* CPU time of background acceptance */
 	GArray *stalls;				/* uint64_t ns per stalled request, sorted */
 	GArray *samples;			/* struct run_sample, at most RUN_MAX_SAMPLES */
+	bool has_pressure;
+	struct pressure_stats pressure;		/* when has_pressure */
+	uint64_t file_lru_pages, anon_lru_pages;	/* at the end */
 };
 
 /* Feed every request of @wl to @pgdat; the workload is consumed. */

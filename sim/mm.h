@@ -277,8 +277,12 @@ struct mm_hooks {
 	unsigned long (*reclaimable)(void *ctx, struct pgdat *pgdat, struct zone *zone);
 	/* the OOM killer; true if it freed memory */
 	bool (*oom)(void *ctx, struct pgdat *pgdat, gfp_t gfp, unsigned int order);
-	void *ctx;				/* for every hook but accept */
+	/* direct compaction for an order > 0 request; true if a block is now free */
+	bool (*compact)(void *ctx, struct pgdat *pgdat, gfp_t gfp, unsigned int order,
+			enum zone_type highest_zoneidx);
+	void *ctx;				/* for trace */
 	void *accept_ctx;			/* for accept */
+	void *pressure_ctx;			/* for kswapd_wake, reclaim, reclaimable, oom, compact */
 };
 
 struct zone {
@@ -346,6 +350,7 @@ struct pgdat {
 	struct mm_hooks hooks;
 	struct vm_stats stats;
 	uint64_t now_ns;			/* virtual clock, set by the engine */
+	int cur_cpu;				/* CPU of the request in progress */
 	uint64_t nr_events;			/* alloc/free calls, for sim_bug() */
 	uint32_t check_every;			/* SIM_DEBUG 2: validate every N events */
 };
@@ -440,5 +445,8 @@ struct mm_page_census {
 	uint64_t allocated;			/* handed out */
 };
 void pgdat_census(const struct pgdat *pgdat, struct mm_page_census *c);
+
+/* managed - free - PCP over all zones: pages in use, in O(zones x CPUs). */
+uint64_t pgdat_used_pages(const struct pgdat *pgdat);
 
 #endif /* SIM_MM_H */

@@ -82,6 +82,9 @@ static uint32_t rmqueue(struct zone *zone, int cpu, unsigned int order, unsigned
 		pfn = rmqueue_pcplist(zone, cpu, order, mt, alloc_flags);
 	if (pfn == PFN_NONE)
 		pfn = rmqueue_buddy(zone, order, alloc_flags, mt);
+	/* off every list now: whatever runs before we return must not see it free */
+	if (pfn != PFN_NONE)
+		pgdat->pg_info[pfn] = pg_make(PG_ALLOC, order, (unsigned int)mt);
 
 	/* A boost noted during this request wakes kswapd ([6.5]: any request). */
 	if (G_UNLIKELY(zone->boosted_watermark) &&
@@ -158,6 +161,13 @@ static void wake_all_kswapds(struct pgdat *pgdat, unsigned int order, enum zone_
 	}
 }
 
+static bool try_compact(struct pgdat *pgdat, unsigned int order, const struct alloc_context *ac)
+{
+	return pgdat->hooks.compact &&
+	       pgdat->hooks.compact(pgdat->hooks.pressure_ctx, pgdat, ac->gfp, order,
+				    ac->highest_zoneidx);
+}
+
 /* Could reclaimable + free memory meet the min mark somewhere (should_reclaim_retry())? */
 static bool should_reclaim_retry(struct pgdat *pgdat, unsigned int order, unsigned int alloc_flags,
 				 const struct alloc_context *ac, int *no_progress_loops,
@@ -173,7 +183,7 @@ static bool should_reclaim_retry(struct pgdat *pgdat, unsigned int order, unsign
 	for (int z = (int)ac->highest_zoneidx; z >= 0; z--) {
 		struct zone *zone = &pgdat->zones[z];
 		long reclaimable = pgdat->hooks.reclaimable ?
-			(long)pgdat->hooks.reclaimable(pgdat->hooks.ctx, pgdat, zone) : 0;
+			(long)pgdat->hooks.reclaimable(pgdat->hooks.pressure_ctx, pgdat, zone) : 0;
 
 		if (!zone_managed(zone))
 			continue;
@@ -206,6 +216,19 @@ static uint32_t alloc_pages_slowpath(struct pgdat *pgdat, unsigned int order,
 	if (pfn != PFN_NONE || !(ac->gfp & __GFP_DIRECT_RECLAIM))
 		return pfn;
 
+	/* costly or non-movable high orders try (async) compaction first */
+	if (order > PAGE_ALLOC_COSTLY_ORDER ||
+	    (order > 0 && ac->migratetype != MIGRATE_MOVABLE)) {
+		if (try_compact(pgdat, order, ac)) {
+			pfn = get_page_from_freelist(pgdat, order, alloc_flags, ac);
+			if (pfn != PFN_NONE)
+				return pfn;
+		}
+		/* THP-style requests that may not retry give up here */
+		if (order > PAGE_ALLOC_COSTLY_ORDER && (ac->gfp & __GFP_NORETRY))
+			return PFN_NONE;
+	}
+
 	for (;;) {
 		bool progress = false;
 
@@ -216,7 +239,7 @@ static uint32_t alloc_pages_slowpath(struct pgdat *pgdat, unsigned int order,
 			return pfn;
 
 		if (pgdat->hooks.reclaim)
-			progress = pgdat->hooks.reclaim(pgdat->hooks.ctx, pgdat, ac->gfp, order,
+			progress = pgdat->hooks.reclaim(pgdat->hooks.pressure_ctx, pgdat, ac->gfp, order,
 							ac->highest_zoneidx) > 0;
 		if (progress) {
 			pfn = get_page_from_freelist(pgdat, order, alloc_flags, ac);
@@ -227,6 +250,11 @@ static uint32_t alloc_pages_slowpath(struct pgdat *pgdat, unsigned int order,
 				drained = true;
 				pfn = get_page_from_freelist(pgdat, order, alloc_flags, ac);
 			}
+			if (pfn != PFN_NONE)
+				return pfn;
+		}
+		if (order && try_compact(pgdat, order, ac)) {
+			pfn = get_page_from_freelist(pgdat, order, alloc_flags, ac);
 			if (pfn != PFN_NONE)
 				return pfn;
 		}
@@ -244,7 +272,7 @@ static uint32_t alloc_pages_slowpath(struct pgdat *pgdat, unsigned int order,
 		if (pfn != PFN_NONE)
 			return pfn;
 		if (order <= PAGE_ALLOC_COSTLY_ORDER && pgdat->hooks.oom &&
-		    pgdat->hooks.oom(pgdat->hooks.ctx, pgdat, ac->gfp, order))
+		    pgdat->hooks.oom(pgdat->hooks.pressure_ctx, pgdat, ac->gfp, order))
 			continue;
 		break;
 	}
@@ -263,6 +291,7 @@ uint32_t sim_alloc_pages(struct pgdat *pgdat, int cpu, gfp_t gfp, unsigned int o
 
 	SIM_BUG_ON(cpu < 0 || (unsigned int)cpu >= pgdat->cfg.cpus);
 	pgdat->nr_events++;
+	pgdat->cur_cpu = cpu;
 	if (G_UNLIKELY(pgdat->page_group_by_mobility_disabled))
 		ac.migratetype = MIGRATE_UNMOVABLE;
 	if (G_LIKELY(order <= MAX_PAGE_ORDER)) {

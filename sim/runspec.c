@@ -20,6 +20,7 @@ void run_opts_init(struct run_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->seed = 1;
+	o->proactiveness = 20;
 }
 
 void run_opts_clear(struct run_opts *o)
@@ -29,6 +30,7 @@ void run_opts_clear(struct run_opts *o)
 	g_free(o->firmware_accept);
 	g_free(o->fake_unaccepted_start);
 	g_free(o->workload);
+	g_free(o->swap);
 	g_strfreev(o->wl_opts);
 	memset(o, 0, sizeof(*o));
 }
@@ -51,6 +53,14 @@ GOptionEntry *run_opts_entries(struct run_opts *o)
 		  "(default: the cost model's K_fw)", "WHAT" },
 		{ "fake-unaccepted-start", 0, 0, G_OPTION_ARG_STRING, &o->fake_unaccepted_start,
 		  "v9 series: treat all memory above ADDR as unaccepted, at no cost", "ADDR" },
+		{ "swap", 0, 0, G_OPTION_ARG_STRING, &o->swap,
+		  "Swap space: anonymous memory becomes reclaimable (default none)", "SIZE" },
+		{ "no-reclaim", 0, 0, G_OPTION_ARG_NONE, &o->no_reclaim,
+		  "No memory pressure model: no kswapd work, direct reclaim, compaction or OOM", NULL },
+		{ "no-compaction", 0, 0, G_OPTION_ARG_NONE, &o->no_compaction,
+		  "Reclaim but no compaction", NULL },
+		{ "compaction-proactiveness", 0, 0, G_OPTION_ARG_INT, &o->proactiveness,
+		  "vm.compaction_proactiveness (default 20, 0 = off)", "N" },
 		{ NULL },
 	};
 	return g_memdup2(entries, sizeof(entries));
@@ -68,6 +78,18 @@ bool run_spec_from_opts(struct run_spec *rs, const struct model_opts *mo,
 		return false;
 	}
 	rs->seed = (uint64_t)ro->seed;
+	rs->reclaim = !ro->no_reclaim;
+	rs->compaction = !ro->no_compaction;
+	if (ro->proactiveness < 0 || ro->proactiveness > 100) {
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
+			    "--compaction-proactiveness must be between 0 and 100");
+		return false;
+	}
+	rs->proactiveness = (unsigned int)ro->proactiveness;
+	if (ro->swap && !parse_size(ro->swap, &rs->swap_bytes, error)) {
+		g_prefix_error(error, "--swap: ");
+		return false;
+	}
 	rs->policy = g_strdup(ro->policy ? ro->policy : "none");
 	rs->cost_model = g_strdup(ro->cost_model ? ro->cost_model : "tdx-4k-host");
 	rs->firmware_accept = g_strdup(ro->firmware_accept);
@@ -100,7 +122,8 @@ const char *const *run_spec_keys(void)
 	static const char *const keys[] = {
 		"mem", "below-4g", "kernel", "cpus", "pcp", "thp", "watermark-scale-factor",
 		"watermark-boost-factor", "min-free-kbytes", "policy", "cost-model",
-		"firmware-accept", "fake-unaccepted-start", "workload", "seed", NULL,
+		"firmware-accept", "fake-unaccepted-start", "workload", "seed", "reclaim",
+		"compaction", "compaction-proactiveness", "swap", NULL,
 	};
 	return keys;
 }
@@ -192,6 +215,23 @@ bool run_spec_set(struct run_spec *rs, const char *key, const char *value, GErro
 	if (!strcmp(key, "fake-unaccepted-start"))
 		return parse_size(value, &rs->fake_unaccepted_start, error) ||
 		       (g_prefix_error(error, "%s: ", key), false);
+	if (!strcmp(key, "reclaim") || !strcmp(key, "compaction")) {
+		if (!parse_bool(key, value, &b, error))
+			return false;
+		if (key[0] == 'r')
+			rs->reclaim = b;
+		else
+			rs->compaction = b;
+		return true;
+	}
+	if (!strcmp(key, "compaction-proactiveness")) {
+		if (!parse_uint(value, 0, 100, &v, error))
+			return g_prefix_error(error, "%s: ", key), false;
+		rs->proactiveness = (unsigned int)v;
+		return true;
+	}
+	if (!strcmp(key, "swap"))
+		return parse_size(value, &rs->swap_bytes, error) || (g_prefix_error(error, "swap: "), false);
 	if (!strcmp(key, "policy")) {
 		replace_str(&rs->policy, value);
 		return true;
@@ -385,6 +425,11 @@ bool run_spec_execute(const struct run_spec *rs, JsonNode **json, GString *text,
 	struct wl_params wp = { .seed = rs->seed, .kv = rs->wl_kv };
 	struct engine_config ec = { 0 };
 	struct run_result res = { 0 };
+	struct pressure_config pc = {
+		.swap_bytes = rs->swap_bytes,
+		.compaction = rs->compaction,
+		.proactiveness = rs->proactiveness,
+	};
 	g_autoptr(JsonBuilder) b = NULL;
 	g_autoptr(GString) costs = NULL;
 	bool ok = false;
@@ -424,6 +469,7 @@ bool run_spec_execute(const struct run_spec *rs, JsonNode **json, GString *text,
 
 	ec.policy = policy;
 	ec.cost = policy->ops->boot == POLICY_BOOT_NONE ? NULL : &cm;
+	ec.pressure = rs->reclaim ? &pc : NULL;
 	sim_run_workload(pgdat, wl, &ec, &res);
 
 	b = json_builder_new();
@@ -443,11 +489,18 @@ bool run_spec_execute(const struct run_spec *rs, JsonNode **json, GString *text,
 	json_builder_set_member_name(b, "thp");
 	json_builder_add_boolean_value(b, cfg.thp);
 	add_u64(b, "fake_unaccepted_start", rs->fake_unaccepted_start);
+	json_builder_set_member_name(b, "reclaim");
+	json_builder_add_boolean_value(b, rs->reclaim);
+	json_builder_set_member_name(b, "compaction");
+	json_builder_add_boolean_value(b, rs->reclaim && rs->compaction);
+	add_u64(b, "swap_bytes", rs->swap_bytes);
 	json_builder_end_object(b);
 	add_u64(b, "requests", res.requests);
 	add_u64(b, "sim_time_ns", res.sim_time_ns);
 	add_u64(b, "live_pages", res.live_pages);
 	report_json_members(pgdat, b);
+	if (res.has_pressure)
+		pressure_stats_json(&res.pressure, res.file_lru_pages, res.anon_lru_pages, b);
 	add_acceptance(b, pgdat, &res);
 	json_builder_end_object(b);
 	*json = json_builder_get_root(b);

@@ -20,6 +20,10 @@ struct run_spec {
 	char *workload;
 	GHashTable *wl_kv;		/* workload options */
 	uint64_t seed;
+	bool reclaim;			/* memory pressure model (reclaim, compaction, OOM) */
+	bool compaction;		/* ... with compaction */
+	unsigned int proactiveness;	/* vm.compaction_proactiveness */
+	uint64_t swap_bytes;		/* anon reclaimable into this much swap */
 };
 
 /* Everything a simulating command takes besides the model options. */
@@ -31,6 +35,10 @@ struct run_opts {
 	char *workload;
 	char **wl_opts;
 	gint64 seed;
+	char *swap;
+	gboolean no_reclaim;
+	gboolean no_compaction;
+	int proactiveness;
 };
 
 GOptionEntry *run_opts_entries(struct run_opts *o);
@@ -45,8 +53,9 @@ void run_spec_clear(struct run_spec *rs);
  * "compare --config NAME:key=value,..." and the command line: mem,
  * below-4g, kernel, cpus, pcp, thp, watermark-scale-factor,
  * watermark-boost-factor, min-free-kbytes, policy, cost-model,
- * firmware-accept, fake-unaccepted-start, workload, seed, and wl.KEY for
- * a workload option.  Errors name the key.
+ * firmware-accept, fake-unaccepted-start, workload, seed, reclaim,
+ * compaction, compaction-proactiveness, swap, and wl.KEY for a workload
+ * option.  Errors name the key.
  */
 bool run_spec_set(struct run_spec *rs, const char *key, const char *value, GError **error);
 

@@ -252,6 +252,21 @@ void pgdat_census(const struct pgdat *pgdat, struct mm_page_census *c)
 	}
 }
 
+uint64_t pgdat_used_pages(const struct pgdat *pgdat)
+{
+	uint64_t used = 0;
+
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		const struct zone *zone = &pgdat->zones[z];
+		long pcp = 0;
+
+		for (unsigned int cpu = 0; pgdat->pcp && cpu < pgdat->cfg.cpus; cpu++)
+			pcp += pgdat->pcp[cpu * MAX_NR_ZONES + z].count;
+		used += (uint64_t)((long)zone->managed_pages - zone->nr_free_pages - pcp);
+	}
+	return used;
+}
+
 void sim_check_after_event(struct pgdat *pgdat)
 {
 #if SIM_CHECKS_EXPENSIVE

@@ -388,7 +388,7 @@ void wakeup_kswapd(struct zone *zone, unsigned int order, enum zone_type highest
 	pgdat->kswapd_awake = true;
 	pgdat->stats.kswapd_wake++;
 	if (pgdat->hooks.kswapd_wake)
-		pgdat->hooks.kswapd_wake(pgdat->hooks.ctx, pgdat, order, highest_zoneidx);
+		pgdat->hooks.kswapd_wake(pgdat->hooks.pressure_ctx, pgdat, order, highest_zoneidx);
 	else
 		kswapd_run_noreclaim(pgdat);
 }

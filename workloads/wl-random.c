@@ -8,6 +8,8 @@
  * exercises every path of the allocator, fallbacks included.
  *
  * Options: ops=N (1000000) fill=F (0.9 of managed pages) rate=R (1e6 ops/s)
+ *          file=F (0): that fraction of order-0 movable allocations is page
+ *          cache the workload never frees, so only reclaim gets it back
  */
 #include <math.h>
 #include "workload.h"
@@ -21,6 +23,7 @@ struct wl_random {
 	uint64_t target_pages;		/* live pages to hover around */
 	uint64_t live_pages;
 	double mean_gap_ns;		/* mean time between requests */
+	double file;			/* share of order-0 movable allocations that are page cache */
 	double now_ns;
 	unsigned int cpus;
 	uint32_t *live;			/* live slots, unordered */
@@ -62,23 +65,26 @@ static gfp_t draw_gfp(struct rng *r, unsigned int order)
 
 static struct workload *wl_random_create(const struct wl_params *p, GError **error)
 {
-	static const char *const known[] = { "ops", "fill", "rate", NULL };
+	static const char *const known[] = { "ops", "fill", "rate", "file", NULL };
 	struct wl_random *w;
 	uint64_t ops;
-	double fill, rate;
+	double fill, rate, file;
 
 	if (!wl_params_check(p, "random", known, error) ||
 	    !wl_param_u64(p, "ops", 1000000, 1, UINT32_MAX - 1, &ops, error) ||
 	    !wl_param_double(p, "fill", 0.9, 0.0, 1.0, &fill, error) ||
-	    !wl_param_double(p, "rate", 1e6, 1.0, 1e12, &rate, error))
+	    !wl_param_double(p, "rate", 1e6, 1.0, 1e12, &rate, error) ||
+	    !wl_param_double(p, "file", 0.0, 0.0, 1.0, &file, error))
 		return NULL;
 	w = g_new0(struct wl_random, 1);
 	w->wl.ops = &wl_random_ops;
-	w->wl.nr_slots = (uint32_t)MIN(ops, p->managed_pages) + 1;
+	/* page cache never gives its slot back: one slot per request then */
+	w->wl.nr_slots = (uint32_t)(file > 0 ? ops : MIN(ops, p->managed_pages)) + 1;
 	rng_seed(&w->rng, p->seed, 0x72616e646f6dULL);
 	w->ops_left = ops;
 	w->target_pages = (uint64_t)(fill * (double)p->managed_pages);
 	w->mean_gap_ns = 1e9 / rate;
+	w->file = file;
 	w->cpus = p->cpus;
 	w->live = g_new(uint32_t, w->wl.nr_slots);
 	w->free_slots = g_new(uint32_t, w->wl.nr_slots);
@@ -107,12 +113,14 @@ static bool wl_random_next(struct workload *wl, struct wl_event *ev)
 	if (!w->ops_left)
 		return false;
 	w->ops_left--;
-	ev->flags = 0;			/* nothing here is reclaimable */
+	ev->flags = 0;
 	w->now_ns += -log(1.0 - rng_double(&w->rng)) * w->mean_gap_ns;
 	ev->time_ns = (uint64_t)w->now_ns;
 	ev->cpu = (uint16_t)rng_below(&w->rng, w->cpus);
 
 	/* Drift towards the target fill; always alloc when nothing is live. */
+	if (!w->nr_live && !w->nr_free_slots)
+		return false;
 	if (!w->nr_live)
 		alloc = true;
 	else if (!w->nr_free_slots)
@@ -128,6 +136,14 @@ static bool wl_random_next(struct workload *wl, struct wl_event *ev)
 		ev->gfp = draw_gfp(&w->rng, ev->order);
 		ev->slot = slot;
 		w->slot_order[slot] = ev->order;
+		if (ev->gfp == GFP_HIGHUSER_MOVABLE && !ev->order && w->file > 0 &&
+		    rng_double(&w->rng) < w->file) {
+			/* page cache: left to reclaim, the slot is never reused */
+			ev->flags = WL_F_FILE;
+			return true;
+		}
+		if (ev->gfp & __GFP_MOVABLE)
+			ev->flags = WL_F_ANON;
 		w->live[w->nr_live++] = slot;
 		w->live_pages += 1ULL << ev->order;
 	} else {
