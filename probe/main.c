@@ -166,6 +166,35 @@ static void write_exits(struct obuf *ob, const struct detect *d, const struct ex
 		ob_printf(ob, "%-22s = %.2f  # GiB/s\n", "memset_gib_s", e->memset_gib_s);
 }
 
+/*
+ * What probe/kmod printed to the kernel log, the last load winning:
+ * "acceptsim_exit: KEY = n p05 p50 p90 p99 max".
+ */
+static void write_kmod(struct obuf *ob)
+{
+	static const char *const keys[] = { "tdcall.vp_info", "hcall.vmm_rt" };
+	char *log = read_kernel_log(NULL);
+
+	if (!log)
+		return;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		char needle[64];
+		const char *last = NULL;
+		unsigned long long n;
+		struct dist d;
+
+		snprintf(needle, sizeof(needle), "acceptsim_exit: %s = ", keys[i]);
+		for (const char *p = strstr(log, needle); p; p = strstr(p + 1, needle))
+			last = p;
+		if (last && sscanf(last + strlen(needle), "%llu %lf %lf %lf %lf %lf", &n, &d.p05,
+				   &d.p50, &d.p90, &d.p99, &d.max) == 6 && n > 0) {
+			d.n = n;
+			ob_dist(ob, keys[i], &d, "probe/kmod, from the kernel log");
+		}
+	}
+	free(log);
+}
+
 static void write_faults(struct obuf *ob, const struct detect *d, const struct fault_results *f)
 {
 	if (f->done) {
@@ -269,7 +298,7 @@ int main(int argc, char **argv)
 	bool fault_size_set = false;
 	unsigned long n;
 	double t0 = now_ns(), elapsed;
-	int c;
+	int c, ret = 0;
 
 	while ((c = getopt_long(argc, argv, "o:r:nqhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -344,6 +373,7 @@ int main(int argc, char **argv)
 	progress("platform %s (%s), accept_mode %s: %s", platform_name(d.platform), d.evidence,
 		 accept_mode_name(d.mode), d.mode_note);
 	write_detect(&body, &d);
+	write_kmod(&body);
 	memset(&e, 0, sizeof(e));
 	memset(&f, 0, sizeof(f));
 	if (!o.no_bench) {
@@ -366,21 +396,24 @@ int main(int argc, char **argv)
 		fputs(file.buf, stdout);
 		if (fflush(stdout)) {
 			fprintf(stderr, "acceptsim-probe: writing stdout: %s\n", strerror(errno));
-			return 1;
+			ret = 1;
+			goto out_free;
 		}
 	} else {
 		int err = write_atomic(o.out, file.buf, file.len);
 
 		if (err) {
 			fprintf(stderr, "acceptsim-probe: %s: %s\n", o.out, strerror(-err));
-			return 1;
+			ret = 1;
+			goto out_free;
 		}
 	}
 	progress("platform = %s, accept_mode = %s, fault4k.accepted p50 %.0f ns; %.1f s%s%s",
 		 platform_name(d.platform), accept_mode_name(d.mode), f.accepted4k.p50, elapsed,
 		 o.out ? ", wrote " : "", o.out ? o.out : "");
+out_free:
 	free(body.buf);
 	free(file.buf);
 	free(d.cmdline);
-	return 0;
+	return ret;
 }

@@ -141,12 +141,22 @@ static void test_probe_tdx_lazy(void)
 	for (guint i = 0; i < calib_file_size(cf); i++)
 		CU_ASSERT(calib_file_entry(cf, i)->known);
 
-	/* It loads as a cost model: everything from the TDX preset. */
+	/* probe/kmod's lines in the kernel log: the last load wins */
+	e = calib_file_lookup(cf, "tdcall.vp_info");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	ASSERT_EQ(e->v[CALIB_N], 200);
+	CU_ASSERT_DOUBLE_EQUAL(e->v[CALIB_P50], 905.3, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(calib_file_lookup(cf, "hcall.vmm_rt")->v[CALIB_P50], 4100.2, 1e-9);
+
+	/* It loads as a cost model: the module's exits, the rest from the TDX preset. */
 	CU_ASSERT(cost_model_from_calib(cf, NULL, &cm, &error));
 	CU_ASSERT_STRING_EQUAL(cm.fallback, "tdx-4k-host");
 	CU_ASSERT_STRING_EQUAL(cm.name, "file:tdx-lazy.txt");
+	CU_ASSERT_DOUBLE_EQUAL(cm.t_tdcall_rt, 905.3, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(cm.t_vmm_rt, 4100.2, 1e-9);
 	for (int p = 0; p < NR_COST_PARAMS; p++)
-		ASSERT_EQ(cm.origin[p], COST_PRESET);
+		ASSERT_EQ(cm.origin[p], p == COST_T_TDCALL_RT || p == COST_T_VMM_RT ?
+					COST_MEASURED : COST_PRESET);
 	calib_file_free(cf);
 }
 
@@ -156,6 +166,7 @@ static void test_probe_snp(void)
 	struct cost_model cm;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cf);
+	CU_ASSERT_PTR_NULL(calib_file_lookup(cf, "tdcall.vp_info"));	/* module not loaded */
 	CU_ASSERT_STRING_EQUAL(calib_file_string(cf, "platform", ""), "snp");
 	CU_ASSERT_STRING_EQUAL(calib_file_string(cf, "accept_mode", ""), "lazy");
 	CU_ASSERT(detect_has(cf, "/dev/sev-guest"));
@@ -316,7 +327,7 @@ void tests_register(void)
 {
 	CU_pSuite s = tests_add_suite("probe");
 
-	tests_add(s, "probe: a TDX guest with lazy acceptance shows every TDX signal",
+	tests_add(s, "probe: a TDX guest with lazy acceptance shows every TDX signal and kmod line",
 		  test_probe_tdx_lazy);
 	tests_add(s, "probe: an SNP guest is found by /dev/sev-guest, SEV_STATUS and the log",
 		  test_probe_snp);
