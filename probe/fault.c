@@ -172,7 +172,9 @@ void run_fault_bench(const struct probe_opts *o, const struct detect *d,
 	}
 	r->done = true;
 
-	if (d->thp_never || !root_is_real()) {
+	if (!root_is_real()) {
+		snprintf(r->thp_note, sizeof(r->thp_note), "skipped: --root reads a fixture tree");
+	} else if (d->thp_never) {
 		snprintf(r->thp_note, sizeof(r->thp_note), "skipped: THP disabled (%s)", d->thp);
 	} else {
 		uint64_t kib2 = 0;

@@ -301,6 +301,8 @@ static void test_probe_quick_run(void)
 	CU_ASSERT_STRING_EQUAL(calib_file_string(cf, "platform", ""), "none");
 	CU_ASSERT_STRING_EQUAL(calib_file_string(cf, "accept_pass", ""),
 			       "skipped: --root reads a fixture tree");
+	CU_ASSERT_STRING_EQUAL(calib_file_string(cf, "thp_pass", ""),
+			       "skipped: --root reads a fixture tree");
 	CU_ASSERT(number(cf, "tsc_hz") > 1e8);
 	e = calib_file_lookup(cf, "rdtsc_ns");
 	CU_ASSERT(e && e->kind == CALIB_DIST && e->v[CALIB_N] > 0);
