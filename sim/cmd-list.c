@@ -7,6 +7,7 @@
 #include "mm.h"
 #include "workloads/workload.h"
 #include "policies/policy.h"
+#include "scenario.h"
 
 static void list_kernels(void)
 {
@@ -42,15 +43,31 @@ static void list_policies(void)
 	}
 }
 
+static int list_scenarios(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) desc = NULL;
+	g_autoptr(GPtrArray) names = scenario_list(&desc, &error);
+
+	if (error) {
+		cli_report("list", error);
+		return 1;
+	}
+	for (guint i = 0; i < names->len; i++)
+		printf("%-14s %s\n", (char *)g_ptr_array_index(names, i),
+		       (char *)g_ptr_array_index(desc, i));
+	return 0;
+}
+
 int cmd_list(int argc, char **argv)
 {
 	g_autoptr(GOptionContext) ctx =
-		g_option_context_new("kernels|workloads|policies - list what the simulator knows");
+		g_option_context_new("kernels|workloads|policies|scenarios - list what the simulator knows");
 
 	if (!cli_parse(ctx, "list", &argc, &argv))
 		return EXIT_USAGE;
 	if (argc != 2) {
-		fprintf(stderr, "acceptsim list: expected one of: kernels, workloads, policies\n");
+		fprintf(stderr, "acceptsim list: expected one of: kernels, workloads, policies, scenarios\n");
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "kernels"))
@@ -59,8 +76,10 @@ int cmd_list(int argc, char **argv)
 		list_workloads();
 	else if (!strcmp(argv[1], "policies"))
 		list_policies();
+	else if (!strcmp(argv[1], "scenarios"))
+		return list_scenarios();
 	else {
-		fprintf(stderr, "acceptsim list: unknown list '%s' (kernels, workloads, policies)\n", argv[1]);
+		fprintf(stderr, "acceptsim list: unknown list '%s' (kernels, workloads, policies, scenarios)\n", argv[1]);
 		return EXIT_USAGE;
 	}
 	return 0;

@@ -6,11 +6,12 @@
 
 void model_opts_init(struct model_opts *o)
 {
+	/* -1: not given, keep the configuration's value */
 	memset(o, 0, sizeof(*o));
-	o->cpus = 1;
-	o->wsf = 10;
+	o->cpus = -1;
+	o->wsf = -1;
 	o->boost_factor = -1;
-	o->check_every = 1;
+	o->check_every = -1;
 }
 
 void model_opts_clear(struct model_opts *o)
@@ -78,14 +79,21 @@ bool model_opts_apply(const struct model_opts *o, struct sim_config *cfg, GError
 		g_prefix_error(error, "--kernel: ");
 		return false;
 	}
-	if (o->cpus < 1 || o->cpus > 1024)
-		return usage_error(error, "--cpus", "must be between 1 and 1024");
-	cfg->cpus = (unsigned int)o->cpus;
-	cfg->pcp = !o->no_pcp;
-	cfg->thp = !o->no_thp;
-	if (o->wsf < 1 || o->wsf > 3000)
-		return usage_error(error, "--watermark-scale-factor", "must be between 1 and 3000");
-	cfg->watermark_scale_factor = (unsigned int)o->wsf;
+	if (o->cpus != -1) {
+		if (o->cpus < 1 || o->cpus > 1024)
+			return usage_error(error, "--cpus", "must be between 1 and 1024");
+		cfg->cpus = (unsigned int)o->cpus;
+	}
+	if (o->no_pcp)
+		cfg->pcp = false;
+	if (o->no_thp)
+		cfg->thp = false;
+	if (o->wsf != -1) {
+		if (o->wsf < 1 || o->wsf > 3000)
+			return usage_error(error, "--watermark-scale-factor",
+					   "must be between 1 and 3000");
+		cfg->watermark_scale_factor = (unsigned int)o->wsf;
+	}
 	if (o->boost_factor != -1) {
 		if (o->boost_factor < 0)
 			return usage_error(error, "--watermark-boost-factor", "must be >= 0");
@@ -98,9 +106,11 @@ bool model_opts_apply(const struct model_opts *o, struct sim_config *cfg, GError
 		}
 		cfg->min_free_kbytes = v;
 	}
-	if (o->check_every < 1)
-		return usage_error(error, "--check-every", "must be >= 1");
-	cfg->check_every = (uint32_t)o->check_every;
+	if (o->check_every != -1) {
+		if (o->check_every < 1)
+			return usage_error(error, "--check-every", "must be >= 1");
+		cfg->check_every = (uint32_t)o->check_every;
+	}
 	for (char **h = o->holes; h && *h; h++) {
 		g_auto(GStrv) parts = g_strsplit(*h, ":", 2);
 		struct mem_hole hole;

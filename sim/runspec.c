@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "runspec.h"
+#include "scenario.h"
 #include "cli.h"
 #include "cost.h"
 #include "debug.h"
@@ -16,11 +17,17 @@
 
 #define HOST_BACKED_POINTS 200		/* samples kept in the JSON series */
 
+static void replace_str(char **dst, const char *v)
+{
+	g_free(*dst);
+	*dst = g_strdup(v);
+}
+
 void run_opts_init(struct run_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->seed = 1;
-	o->proactiveness = 20;
+	o->seed = -1;			/* -1: not given */
+	o->proactiveness = -1;
 }
 
 void run_opts_clear(struct run_opts *o)
@@ -31,6 +38,7 @@ void run_opts_clear(struct run_opts *o)
 	g_free(o->fake_unaccepted_start);
 	g_free(o->workload);
 	g_free(o->swap);
+	g_free(o->scenario);
 	g_strfreev(o->wl_opts);
 	memset(o, 0, sizeof(*o));
 }
@@ -38,6 +46,9 @@ void run_opts_clear(struct run_opts *o)
 GOptionEntry *run_opts_entries(struct run_opts *o)
 {
 	const GOptionEntry entries[] = {
+		{ "scenario", 0, 0, G_OPTION_ARG_STRING, &o->scenario,
+		  "Scenario name (see 'acceptsim list scenarios') or .ini file; "
+		  "other options override it", "NAME" },
 		{ "workload", 'w', 0, G_OPTION_ARG_STRING, &o->workload,
 		  "Workload (default random; see 'acceptsim list workloads')", "NAME" },
 		{ "wl", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->wl_opts,
@@ -66,34 +77,62 @@ GOptionEntry *run_opts_entries(struct run_opts *o)
 	return g_memdup2(entries, sizeof(entries));
 }
 
-bool run_spec_from_opts(struct run_spec *rs, const struct model_opts *mo,
-			const struct run_opts *ro, GError **error)
+void run_spec_init(struct run_spec *rs)
 {
 	memset(rs, 0, sizeof(*rs));
 	sim_config_init(&rs->cfg);
+	rs->seed = 1;
+	rs->reclaim = true;
+	rs->compaction = true;
+	rs->proactiveness = 20;
+	rs->policy = g_strdup("none");
+	rs->cost_model = g_strdup("tdx-4k-host");
+	rs->workload = g_strdup("random");
+}
+
+/*
+ * Defaults, then the scenario, then what the command line gave: options a
+ * user typed always win over the scenario file.
+ */
+bool run_spec_from_opts(struct run_spec *rs, const struct model_opts *mo,
+			const struct run_opts *ro, GError **error)
+{
+	run_spec_init(rs);
+	if (ro->scenario && !scenario_apply(rs, ro->scenario, error))
+		return false;
 	if (!model_opts_apply(mo, &rs->cfg, error))
 		return false;
-	if (ro->seed < 0) {
-		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE, "--seed must be >= 0");
-		return false;
+	if (ro->seed != -1) {
+		if (ro->seed < 0) {
+			g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE, "--seed must be >= 0");
+			return false;
+		}
+		rs->seed = (uint64_t)ro->seed;
 	}
-	rs->seed = (uint64_t)ro->seed;
-	rs->reclaim = !ro->no_reclaim;
-	rs->compaction = !ro->no_compaction;
-	if (ro->proactiveness < 0 || ro->proactiveness > 100) {
-		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
-			    "--compaction-proactiveness must be between 0 and 100");
-		return false;
+	if (ro->no_reclaim)
+		rs->reclaim = false;
+	if (ro->no_compaction)
+		rs->compaction = false;
+	if (ro->proactiveness != -1) {
+		if (ro->proactiveness < 0 || ro->proactiveness > 100) {
+			g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
+				    "--compaction-proactiveness must be between 0 and 100");
+			return false;
+		}
+		rs->proactiveness = (unsigned int)ro->proactiveness;
 	}
-	rs->proactiveness = (unsigned int)ro->proactiveness;
 	if (ro->swap && !parse_size(ro->swap, &rs->swap_bytes, error)) {
 		g_prefix_error(error, "--swap: ");
 		return false;
 	}
-	rs->policy = g_strdup(ro->policy ? ro->policy : "none");
-	rs->cost_model = g_strdup(ro->cost_model ? ro->cost_model : "tdx-4k-host");
-	rs->firmware_accept = g_strdup(ro->firmware_accept);
-	rs->workload = g_strdup(ro->workload ? ro->workload : "random");
+	if (ro->policy)
+		replace_str(&rs->policy, ro->policy);
+	if (ro->cost_model)
+		replace_str(&rs->cost_model, ro->cost_model);
+	if (ro->firmware_accept)
+		replace_str(&rs->firmware_accept, ro->firmware_accept);
+	if (ro->workload)
+		replace_str(&rs->workload, ro->workload);
 	if (ro->fake_unaccepted_start &&
 	    !parse_size(ro->fake_unaccepted_start, &rs->fake_unaccepted_start, error)) {
 		g_prefix_error(error, "--fake-unaccepted-start: ");
@@ -143,12 +182,6 @@ static bool parse_bool(const char *key, const char *v, bool *out, GError **error
 	g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
 		    "%s: '%s' is not a boolean (true/false)", key, v);
 	return false;
-}
-
-static void replace_str(char **dst, const char *v)
-{
-	g_free(*dst);
-	*dst = g_strdup(v);
 }
 
 bool run_spec_set(struct run_spec *rs, const char *key, const char *value, GError **error)

@@ -36,10 +36,14 @@ struct run_opts {
 	char **wl_opts;
 	gint64 seed;
 	char *swap;
+	char *scenario;
 	gboolean no_reclaim;
 	gboolean no_compaction;
 	int proactiveness;
 };
+
+/* The defaults: policy none, cost tdx-4k-host, workload random, seed 1, reclaim on. */
+void run_spec_init(struct run_spec *rs);
 
 GOptionEntry *run_opts_entries(struct run_opts *o);
 void run_opts_init(struct run_opts *o);

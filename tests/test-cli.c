@@ -106,6 +106,39 @@ static void test_json_shape(void)
 	CU_ASSERT(json_object_get_int_member(o, "allocs") > 5000);
 }
 
+static void test_scenarios(void)
+{
+	g_autofree char *out = NULL, *err = NULL;
+	g_autofree char *small = g_build_filename(tests_data_dir(), "scenarios", "small.ini", NULL);
+	g_autofree char *bad1 = g_build_filename(tests_data_dir(), "scenarios", "bad-section.ini", NULL);
+	g_autofree char *bad2 = g_build_filename(tests_data_dir(), "scenarios", "bad-value.ini", NULL);
+	g_autoptr(JsonParser) p = json_parser_new();
+	JsonObject *cfg;
+
+	ASSERT_EQ(run_cli((const char *const[]){ "list", "scenarios", NULL }, &out, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "v9-extfrag"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "boot-4g"));
+	g_clear_pointer(&out, g_free);
+	g_clear_pointer(&err, g_free);
+	/* the file sets policy watermark and 2 CPUs; the command line overrides the CPUs */
+	ASSERT_EQ(run_cli((const char *const[]){ "run", "--scenario", small, "--cpus", "3",
+						 "--json", NULL }, &out, &err), 0);
+	CU_ASSERT_FATAL(json_parser_load_from_data(p, out, -1, NULL));
+	cfg = json_object_get_object_member(json_node_get_object(json_parser_get_root(p)), "config");
+	CU_ASSERT_STRING_EQUAL(json_object_get_string_member(cfg, "policy"), "watermark");
+	ASSERT_EQ(json_object_get_int_member(cfg, "cpus"), 3);
+	ASSERT_EQ(json_object_get_int_member(cfg, "mem_bytes"), 256 << 20);
+	expect_usage_error((const char *const[]){ "run", "--scenario", "nope", NULL }, "unknown scenario");
+	g_clear_pointer(&out, g_free);
+	g_clear_pointer(&err, g_free);
+	ASSERT_EQ(run_cli((const char *const[]){ "run", "--scenario", bad1, NULL }, &out, &err), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad-section.ini: unknown section [bogus]"));
+	g_clear_pointer(&out, g_free);
+	g_clear_pointer(&err, g_free);
+	ASSERT_EQ(run_cli((const char *const[]){ "run", "--scenario", bad2, NULL }, &out, &err), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad-value.ini: [machine] mem"));
+}
+
 void tests_register(void)
 {
 	CU_pSuite s = tests_add_suite("cli");
@@ -114,4 +147,5 @@ void tests_register(void)
 	tests_add(s, "cli: --help on every command", test_help);
 	tests_add(s, "cli: same seed, byte-identical JSON", test_same_seed_same_json);
 	tests_add(s, "cli: run --json has the documented members", test_json_shape);
+	tests_add(s, "cli: scenarios load, command-line options override them", test_scenarios);
 }
