@@ -192,24 +192,29 @@ const char *calib_file_string(const struct calib_file *cf, const char *key, cons
 void calib_file_set(struct calib_file *cf, const struct calib_entry *e)
 {
 	struct calib_entry *old = g_hash_table_lookup(cf->by_key, e->key);
-	struct calib_entry *n = old ? old : g_new0(struct calib_entry, 1);
-	char *key = g_strdup(e->key), *text = g_strdup(e->text), *comment = g_strdup(e->comment);
+	char *text = g_strdup(e->text), *comment = g_strdup(e->comment);
 
 	if (old) {
-		g_free(old->key);
+		/* In place: the table keeps pointing at old->key. */
+		char *key = old->key;
+
 		g_free(old->text);
 		g_free(old->comment);
+		*old = *e;
+		old->key = key;
+		old->text = text;
+		old->comment = comment;
+		return;
 	}
+
+	struct calib_entry *n = g_new(struct calib_entry, 1);
+
 	*n = *e;
-	n->key = key;
+	n->key = g_strdup(e->key);
 	n->text = text;
 	n->comment = comment;
-	if (old) {
-		g_hash_table_replace(cf->by_key, n->key, n);
-	} else {
-		g_ptr_array_add(cf->entries, n);
-		g_hash_table_insert(cf->by_key, n->key, n);
-	}
+	g_ptr_array_add(cf->entries, n);
+	g_hash_table_insert(cf->by_key, n->key, n);
 }
 
 /* ---- values ---- */

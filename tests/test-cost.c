@@ -478,6 +478,36 @@ static void test_calib_syntax(void)
 	calib_file_free(cf);
 }
 
+static void test_calib_set(void)
+{
+	struct calib_file *cf = calib_file_new("set");
+	struct calib_entry e = { .key = "vcpus", .text = "4", .kind = CALIB_NUMBER, .nr = 1,
+				 .v = { 4 } };
+	const struct calib_entry *got;
+
+	calib_file_set(cf, &e);
+	e.key = "platform";
+	e.text = "tdx";
+	e.kind = CALIB_STRING;
+	calib_file_set(cf, &e);
+	/* replacing keeps the position and copies the new value */
+	e.key = g_strdup("vcpus");
+	e.text = "8";
+	e.kind = CALIB_NUMBER;
+	e.v[0] = 8;
+	e.comment = "replaced";
+	calib_file_set(cf, &e);
+	g_free(e.key);
+	ASSERT_EQ(calib_file_size(cf), 2);
+	got = calib_file_entry(cf, 0);
+	CU_ASSERT_STRING_EQUAL(got->key, "vcpus");
+	CU_ASSERT_STRING_EQUAL(got->text, "8");
+	CU_ASSERT_STRING_EQUAL(got->comment, "replaced");
+	ASSERT_EQ(got->v[0], 8);
+	CU_ASSERT_PTR_EQUAL(calib_file_lookup(cf, "vcpus"), got);
+	calib_file_free(cf);
+}
+
 static void test_calib_round_trip(void)
 {
 	const char *text = HDR
@@ -712,6 +742,7 @@ void tests_register(void)
 	tests_add(s, "calib: bad or partial files name file, line and key", test_calib_bad_files);
 	tests_add(s, "calib: ';' separates keys, quotes protect, units convert, unknown keys kept",
 		  test_calib_syntax);
+	tests_add(s, "calib: setting a key again replaces it in place", test_calib_set);
 	tests_add(s, "calib: a formatted file parses back to the same values", test_calib_round_trip);
 	tests_add(s, "calib: merging boots takes medians and counts contributing files",
 		  test_calib_merge);
