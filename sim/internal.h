@@ -48,6 +48,14 @@ static inline pginfo_t pg_make(unsigned int state, unsigned int order, unsigned 
 /* ------------------------------------------------------------------ */
 /* in layout.c                                                         */
 /* ------------------------------------------------------------------ */
+/*
+ * Zeroed per-page arrays: anonymous mappings with MADV_HUGEPAGE, so the
+ * first touch faults 2 MiB at a time, and parts never touched (holes,
+ * unaccepted memory) never become resident.
+ */
+void *sim_big_alloc0(size_t size);
+void sim_big_free(void *p, size_t size);
+
 struct mem_range {
 	uint32_t start_pfn;
 	uint32_t end_pfn;		/* exclusive */

@@ -7,6 +7,7 @@
  * __free_pages_core()).
  */
 #include <string.h>
+#include <sys/mman.h>
 #include "internal.h"
 #include "cli.h"
 #include "unaccepted.h"
@@ -21,6 +22,25 @@
 #define DEFAULT_KERNEL_RESERVE	(64ULL << 20)		/* image, initrd, early tables */
 #define MIN_MEM_BYTES		(64ULL << 20)
 #define MAX_MEM_BYTES		(16ULL << 40)		/* 32-bit pfns: 16 TiB */
+
+void *sim_big_alloc0(size_t size)
+{
+	void *p;
+
+	if (!size)
+		return NULL;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		g_error("acceptsim: out of memory mapping %zu bytes", size);
+	madvise(p, size, MADV_HUGEPAGE);	/* a hint: fine if THP is off */
+	return p;
+}
+
+void sim_big_free(void *p, size_t size)
+{
+	if (p)
+		munmap(p, size);
+}
 
 struct pgdat_private {
 	struct pgdat pgdat;
@@ -293,9 +313,9 @@ struct pgdat *pgdat_create(const struct sim_config *cfg, GError **error)
 	/* Arrays cover [0, end of RAM); untouched parts are never resident. */
 	nr_pfns = pgdat->node_spanned_pages;
 	nr_blocks = (nr_pfns + PAGEBLOCK_NR_PAGES - 1) >> PAGEBLOCK_ORDER;
-	pgdat->pg_next = g_malloc0_n(nr_pfns, sizeof(uint32_t));
-	pgdat->pg_prev = g_malloc0_n(nr_pfns, sizeof(uint32_t));
-	pgdat->pg_info = g_malloc0_n(nr_pfns, sizeof(uint16_t));
+	pgdat->pg_next = sim_big_alloc0(nr_pfns * sizeof(uint32_t));
+	pgdat->pg_prev = sim_big_alloc0(nr_pfns * sizeof(uint32_t));
+	pgdat->pg_info = sim_big_alloc0(nr_pfns * sizeof(uint16_t));
 	pgdat->pb_mt = g_malloc_n(nr_blocks, 1);
 	memset(pgdat->pb_mt, MIGRATE_MOVABLE, nr_blocks);	/* memmap_init_range() */
 	pgdat->pcp_enabled = cfg->pcp;
@@ -324,9 +344,9 @@ void pgdat_destroy(struct pgdat *pgdat)
 	unaccepted_destroy(pgdat);
 	for (int z = 0; z < MAX_NR_ZONES; z++)
 		g_free(pgdat->zones[z].unaccepted);
-	g_free(pgdat->pg_next);
-	g_free(pgdat->pg_prev);
-	g_free(pgdat->pg_info);
+	sim_big_free(pgdat->pg_next, (size_t)pgdat->node_spanned_pages * sizeof(uint32_t));
+	sim_big_free(pgdat->pg_prev, (size_t)pgdat->node_spanned_pages * sizeof(uint32_t));
+	sim_big_free(pgdat->pg_info, (size_t)pgdat->node_spanned_pages * sizeof(uint16_t));
 	g_free(pgdat->pb_mt);
 	if (p->ranges)
 		g_array_unref(p->ranges);

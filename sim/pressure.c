@@ -55,7 +55,7 @@ struct pressure {
 	uint32_t *lru_prev, *lru_next;	/* per slot */
 	struct lru lru[NR_LRU];
 	long zone_lru_pages[MAX_NR_ZONES][NR_LRU];
-	uint32_t *pfn_slot;		/* per pfn: slot allocated there */
+	uint32_t *pfn_slot;		/* per pfn: slot + 1 allocated there, 0 = none */
 	uint64_t swap_used;		/* bytes */
 	struct compact_state cs[MAX_NR_ZONES];
 	uint64_t next_proactive;	/* virtual time of the next check */
@@ -83,7 +83,7 @@ void pressure_note_alloc(struct pressure *p, uint32_t slot)
 	struct lru *l;
 	enum lru_list t;
 
-	p->pfn_slot[s->pfn] = slot;
+	p->pfn_slot[s->pfn] = slot + 1;
 	if (!on_lru(s))
 		return;
 	t = slot_lru(s);
@@ -106,7 +106,7 @@ void pressure_note_free(struct pressure *p, uint32_t slot)
 	enum lru_list t;
 	uint32_t prev, next;
 
-	p->pfn_slot[s->pfn] = NO_SLOT;
+	p->pfn_slot[s->pfn] = 0;
 	if (!on_lru(s))
 		return;
 	t = slot_lru(s);
@@ -469,7 +469,7 @@ static bool compact_zone(struct pressure *p, struct zone *zone, int order, bool 
 			uint32_t slot, dst;
 
 			if (pg_state(info) != PG_ALLOC || pg_order(info) != 0 || !(info & PG_MOVABLE) ||
-			    (slot = p->pfn_slot[pfn]) == NO_SLOT) {
+			    (slot = p->pfn_slot[pfn]) == 0) {
 				pfn += block_step(info);
 				continue;
 			}
@@ -479,8 +479,8 @@ static bool compact_zone(struct pressure *p, struct zone *zone, int order, bool 
 			/* migrate: the allocation moves, the old page is freed */
 			pgdat->pg_info[dst] = info;
 			p->pfn_slot[dst] = slot;
-			p->pfn_slot[pfn] = NO_SLOT;
-			p->slots[slot].pfn = dst;
+			p->pfn_slot[pfn] = 0;
+			p->slots[slot - 1].pfn = dst;
 			__free_one_page(zone, pfn, 0, get_pageblock_migratetype(pgdat, pfn), FPI_NONE);
 			p->st.compact_migrated++;
 			pfn++;
@@ -614,8 +614,7 @@ struct pressure *pressure_create(struct pgdat *pgdat, struct slot_table *st,
 	p->cfg = *pc;
 	p->lru_prev = g_new(uint32_t, st->nr);
 	p->lru_next = g_new(uint32_t, st->nr);
-	p->pfn_slot = g_new(uint32_t, pgdat->node_spanned_pages);
-	memset(p->pfn_slot, 0xff, (size_t)pgdat->node_spanned_pages * sizeof(uint32_t));
+	p->pfn_slot = sim_big_alloc0((size_t)pgdat->node_spanned_pages * sizeof(uint32_t));
 	for (int t = 0; t < NR_LRU; t++)
 		p->lru[t].head = p->lru[t].tail = NO_SLOT;
 	for (int z = 0; z < MAX_NR_ZONES; z++)
@@ -640,7 +639,7 @@ void pressure_destroy(struct pressure *p)
 	p->pgdat->hooks.compact = NULL;
 	g_free(p->lru_prev);
 	g_free(p->lru_next);
-	g_free(p->pfn_slot);
+	sim_big_free(p->pfn_slot, (size_t)p->pgdat->node_spanned_pages * sizeof(uint32_t));
 	g_free(p->isolated);
 	g_free(p);
 }
