@@ -17,8 +17,13 @@ struct sim_command {
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_frag(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif /* SIM_COMMANDS_H */

@@ -179,6 +179,17 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 		uint64_t t = ev.time_ns + t0;
 		uint64_t start;
 
+		if (G_UNLIKELY(wl->nr_slots > table.nr)) {
+			/* a streaming workload (trace replay) needs more slots */
+			uint32_t n = MAX(wl->nr_slots, table.nr * 2);
+
+			slots = table.slots = g_renew(struct slot, table.slots, n);
+			for (uint32_t i = table.nr; i < n; i++)
+				slots[i].pfn = PFN_NONE;
+			table.nr = n;
+			if (e.pressure)
+				pressure_slots_grown(e.pressure);
+		}
 		SIM_BUG_ON(ev.cpu >= pgdat->cfg.cpus);
 		start = MAX(t, e.busy_until[ev.cpu]);
 		if (start > e.clock)
@@ -189,14 +200,19 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 		res->requests++;
 
 		switch (ev.op) {
-		case WL_ALLOC: {
+		case WL_ALLOC:
+		case WL_ALLOC_AT: {
 			struct slot *s = &slots[ev.slot];
 			uint64_t stall = 0;
 
-			SIM_BUG_ON(ev.slot >= wl->nr_slots || s->pfn != PFN_NONE);
+			SIM_BUG_ON(ev.slot >= table.nr || s->pfn != PFN_NONE);
 			s->order = ev.order;
 			s->flags = ev.flags;
-			s->pfn = sim_alloc_pages(pgdat, ev.cpu, ev.gfp, ev.order);
+			if (ev.op == WL_ALLOC)
+				s->pfn = sim_alloc_pages(pgdat, ev.cpu, ev.gfp, ev.order);
+			else
+				s->pfn = sim_alloc_pages_at(pgdat, ev.cpu, ev.gfp, ev.order, ev.pfn) ?
+					 ev.pfn : PFN_NONE;
 			if (s->pfn != PFN_NONE)
 				table.live_pages += 1ULL << s->order;
 			if (e.pressure) {
@@ -218,7 +234,7 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 		case WL_FREE: {
 			struct slot *s = &slots[ev.slot];
 
-			SIM_BUG_ON(ev.slot >= wl->nr_slots);
+			SIM_BUG_ON(ev.slot >= table.nr);
 			if (s->pfn != PFN_NONE) {
 				if (e.pressure)
 					pressure_note_free(e.pressure, ev.slot);
@@ -252,7 +268,7 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 		e.clock = MAX(e.clock, e.busy_until[cpu]);
 	res->sim_time_ns = e.clock;
 	take_sample(&e, e.clock);
-	for (uint32_t i = 0; i < wl->nr_slots; i++) {
+	for (uint32_t i = 0; i < table.nr; i++) {
 		if (slots[i].pfn != PFN_NONE) {
 			res->live_allocs++;
 			res->live_pages += 1ULL << slots[i].order;

@@ -9,9 +9,14 @@ static const struct sim_command commands[] = {
 	{ "run",   "simulate a workload or scenario under one configuration", cmd_run },
 	{ "bench", "measure the model's own speed (bench model)", cmd_bench },
 	{ "list",  "list policies, workloads, scenarios or kernel eras", cmd_list },
+	{ "replay", "replay a kmem trace through the model (requests or pfns)", cmd_replay },
 	{ "calibrate", "merge probe calibration files into one cost model", cmd_calibrate },
 	{ "trace", "read kmem traces: stats, convert to the binary format", cmd_trace },
 	{ "frag",  "fragmentation indices of saved /proc/buddyinfo or pagetypeinfo", cmd_frag },
+	{ "compare", "run configurations x seeds in parallel: table, JSON, plots", cmd_compare },
+	{ "plot",  "render the plots of a compare or merge again", cmd_plot },
+	{ "check", "CI gate: exit 1 on a significant regression of a metric", cmd_check },
+	{ "merge", "aggregate per-run results of 'compare --emit-jobs'", cmd_merge },
 };
 
 static void usage(FILE *f)

@@ -382,6 +382,12 @@ void pgdat_destroy(struct pgdat *pgdat);
  */
 uint32_t sim_alloc_pages(struct pgdat *pgdat, int cpu, gfp_t gfp, unsigned int order);
 
+/*
+ * Allocate exactly the block at @pfn if it is free (pfn-faithful replay);
+ * false, counted as a failure, if it is not.
+ */
+bool sim_alloc_pages_at(struct pgdat *pgdat, int cpu, gfp_t gfp, unsigned int order, uint32_t pfn);
+
 /* Free a block returned by sim_alloc_pages(), as __free_pages(). */
 void sim_free_pages(struct pgdat *pgdat, int cpu, uint32_t pfn, unsigned int order);
 

@@ -353,3 +353,61 @@ bool sim_page_is_allocated(const struct pgdat *pgdat, uint32_t pfn, unsigned int
 	return pfn < pgdat->node_spanned_pages && order <= MAX_PAGE_ORDER &&
 	       pg_state(pgdat->pg_info[pfn]) == PG_ALLOC && pg_order(pgdat->pg_info[pfn]) == order;
 }
+
+/*
+ * Take the 2^@order pages at @pfn out of the buddy allocator, splitting
+ * the free block that holds them, for pfn-faithful trace replay.  Returns
+ * false (and changes nothing) if those pages are not free in the model.
+ */
+bool sim_alloc_pages_at(struct pgdat *pgdat, int cpu, gfp_t gfp, unsigned int order, uint32_t pfn)
+{
+	struct zone *zone;
+	uint32_t head = PFN_NONE;
+	unsigned int k = 0;
+	int mt;
+
+	SIM_BUG_ON(cpu < 0 || (unsigned int)cpu >= pgdat->cfg.cpus);
+	pgdat->nr_events++;
+	if (order > MAX_PAGE_ORDER || (pfn & ((1U << order) - 1)) ||
+	    pfn >= pgdat->node_spanned_pages || pfn + (1U << order) > pgdat->node_spanned_pages)
+		goto fail;
+	/* the free block holding @pfn: a buddy head of order >= o at pfn rounded to 2^o */
+	for (unsigned int o = 0; o <= MAX_PAGE_ORDER; o++) {
+		uint32_t h = pfn & ~((1U << o) - 1);
+		uint16_t info = pgdat->pg_info[h];
+
+		if (pg_state(info) == PG_BUDDY && pg_order(info) >= o) {
+			head = h;
+			k = pg_order(info);
+			break;
+		}
+	}
+	if (head == PFN_NONE || head + (1U << k) < pfn + (1U << order))
+		goto fail;
+	zone = page_zone_fast(pgdat, head);
+	mt = (int)pg_mt(pgdat->pg_info[head]);
+	del_from_free_list(zone, head, k);
+	while (k > order) {
+		uint32_t half;
+
+		k--;
+		half = 1U << k;
+		if (pfn >= head + half) {
+			add_to_free_list(zone, head, k, mt, false);
+			head += half;
+		} else {
+			add_to_free_list(zone, head + half, k, mt, false);
+		}
+	}
+	mt = gfp_migratetype(gfp);
+	pgdat->pg_info[pfn] = pg_make(PG_ALLOC, order, (unsigned int)mt) |
+			      (mt == MIGRATE_MOVABLE ? PG_MOVABLE : 0);
+	pgdat->stats.allocs++;
+	pgdat->stats.alloc_pages += 1ULL << order;
+	pgdat->stats.allocs_by_order[order]++;
+	sim_check_after_event(pgdat);
+	return true;
+fail:
+	pgdat->stats.alloc_fail++;
+	return false;
+}

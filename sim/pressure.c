@@ -77,6 +77,13 @@ static bool on_lru(const struct slot *s)
 	return s->flags & (WL_F_FILE | WL_F_ANON);
 }
 
+void pressure_slots_grown(struct pressure *p)
+{
+	p->slots = p->table->slots;
+	p->lru_prev = g_renew(uint32_t, p->lru_prev, p->table->nr);
+	p->lru_next = g_renew(uint32_t, p->lru_next, p->table->nr);
+}
+
 void pressure_note_alloc(struct pressure *p, uint32_t slot)
 {
 	struct slot *s = &p->slots[slot];

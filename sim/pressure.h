@@ -55,6 +55,9 @@ struct pressure *pressure_create(struct pgdat *pgdat, struct slot_table *st,
 				 const struct pressure_config *pc);
 void pressure_destroy(struct pressure *p);
 
+/* The engine's slot table grew (and moved): follow it. */
+void pressure_slots_grown(struct pressure *p);
+
 /* The engine tells about every workload allocation and free. */
 void pressure_note_alloc(struct pressure *p, uint32_t slot);
 void pressure_note_free(struct pressure *p, uint32_t slot);

@@ -504,6 +504,10 @@ bool run_spec_execute(const struct run_spec *rs, JsonNode **json, GString *text,
 	ec.cost = policy->ops->boot == POLICY_BOOT_NONE ? NULL : &cm;
 	ec.pressure = rs->reclaim ? &pc : NULL;
 	sim_run_workload(pgdat, wl, &ec, &res);
+	if (wl->error) {
+		g_propagate_error(error, g_steal_pointer(&wl->error));
+		goto out;
+	}
 
 	b = json_builder_new();
 	json_builder_begin_object(b);
@@ -532,6 +536,8 @@ bool run_spec_execute(const struct run_spec *rs, JsonNode **json, GString *text,
 	add_u64(b, "sim_time_ns", res.sim_time_ns);
 	add_u64(b, "live_pages", res.live_pages);
 	report_json_members(pgdat, b);
+	if (wl->ops->report)
+		wl->ops->report(wl, b);
 	if (res.has_pressure)
 		pressure_stats_json(&res.pressure, res.file_lru_pages, res.anon_lru_pages, b);
 	add_acceptance(b, pgdat, &res);

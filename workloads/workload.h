@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include "sim/mm.h"
 
 enum wl_op {
@@ -19,6 +20,7 @@ enum wl_op {
 	WL_FREE,
 	WL_MARK_BOOTED,			/* boot reached the shell */
 	WL_NOP,				/* only advances the CPU's clock */
+	WL_ALLOC_AT,			/* allocate exactly at pfn (pfn-faithful replay) */
 };
 
 /* What an allocation is, for reclaim (WL_ALLOC only). */
@@ -33,6 +35,7 @@ struct wl_event {
 	uint8_t order;
 	uint8_t flags;			/* WL_F_*, WL_ALLOC only */
 	gfp_t gfp;			/* WL_ALLOC only */
+	uint32_t pfn;			/* WL_ALLOC_AT only */
 };
 
 /* What every workload is created from. */
@@ -55,12 +58,15 @@ struct workload_ops {
 	bool (*next)(struct workload *wl, struct wl_event *ev);
 	/* Outcome of the last WL_ALLOC (pfn or PFN_NONE); may be NULL. */
 	void (*result)(struct workload *wl, uint32_t slot, uint32_t pfn);
+	/* Add workload-specific members to the run's JSON object; may be NULL. */
+	void (*report)(struct workload *wl, JsonBuilder *b);
 };
 
 struct workload {
 	const struct workload_ops *ops;
-	uint32_t nr_slots;		/* slots the runner must provide */
+	uint32_t nr_slots;		/* slots the runner must provide; may grow */
 	bool has_boot_mark;		/* emits WL_MARK_BOOTED when boot is done */
+	GError *error;			/* set when next() stopped on bad input */
 };
 
 const struct workload_ops *workload_lookup(const char *name);
@@ -82,5 +88,6 @@ bool wl_params_parse(const char *spec, GHashTable **kv, GError **error);
 
 extern const struct workload_ops wl_random_ops;
 extern const struct workload_ops wl_boot_ops;
+extern const struct workload_ops wl_trace_ops;
 
 #endif /* WORKLOADS_WORKLOAD_H */

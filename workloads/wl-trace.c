@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * trace: replay a kmem trace (any format traces/ reads) as requests.
+ *
+ *  mode=request  each mm_page_alloc becomes a request of the same order,
+ *                gfp and CPU at the recorded time; the model picks the
+ *                pfn; a recorded free releases whatever the model gave
+ *                for that allocation.
+ *  mode=pfn      each allocation is applied at its recorded pfn and each
+ *                free at its pfn, to rebuild buddyinfo and pageblock mixing
+ *                as the kernel lived them (run with the per-CPU lists off).
+ *
+ * The trace is streamed: a pfn -> slot hash follows live allocations, and
+ * slots are recycled.  Frees of pages allocated before the trace began,
+ * failed allocations, mm_page_free_batched (it repeats a free) and events
+ * that are not allocations or frees are counted, not replayed; the
+ * trace's own extfrag events are counted for comparison with the model's.
+ *
+ * Options: file=PATH (required), mode=request|pfn
+ */
+#include <string.h>
+#include "workload.h"
+#include "traces/trace.h"
+#include "sim/cli.h"
+
+#define EMPTY_KEY UINT64_MAX
+
+struct pfn_map {
+	uint64_t *keys;			/* pfn, EMPTY_KEY when free */
+	uint32_t *vals;			/* slot */
+	uint8_t *orders;
+	uint64_t mask;			/* capacity - 1 */
+	uint64_t used;
+};
+
+struct wl_trace {
+	struct workload wl;
+	struct trace_reader *reader;
+	char *path;
+	bool pfn_mode;
+	unsigned int cpus;
+	struct pfn_map map;
+	uint32_t *free_slots;
+	uint32_t nr_free_slots, cap_free_slots;
+	uint64_t first_ts, last_t;
+	bool started;
+	/* what was seen and not replayed */
+	uint64_t events, allocs, frees, failed_allocs, unmatched_frees, order_mismatch;
+	uint64_t realloc_live, batched, extfrag, extfrag_fragmenting, other, time_clamped;
+	struct wl_event pending;	/* a second event produced by one trace event */
+	bool has_pending;
+};
+
+static uint64_t hash_pfn(uint64_t pfn)
+{
+	pfn ^= pfn >> 33;
+	pfn *= 0xff51afd7ed558ccdULL;
+	pfn ^= pfn >> 33;
+	return pfn;
+}
+
+static void map_init(struct pfn_map *m, uint64_t cap)
+{
+	m->mask = cap - 1;
+	m->used = 0;
+	m->keys = g_new(uint64_t, cap);
+	m->vals = g_new(uint32_t, cap);
+	m->orders = g_new(uint8_t, cap);
+	memset(m->keys, 0xff, cap * sizeof(uint64_t));
+}
+
+static void map_free(struct pfn_map *m)
+{
+	g_free(m->keys);
+	g_free(m->vals);
+	g_free(m->orders);
+}
+
+static uint64_t map_find(const struct pfn_map *m, uint64_t pfn)
+{
+	uint64_t i = hash_pfn(pfn) & m->mask;
+
+	while (m->keys[i] != EMPTY_KEY && m->keys[i] != pfn)
+		i = (i + 1) & m->mask;
+	return i;
+}
+
+static void map_put(struct pfn_map *m, uint64_t pfn, uint32_t slot, uint8_t order);
+
+static void map_grow(struct pfn_map *m)
+{
+	struct pfn_map old = *m;
+
+	map_init(m, (old.mask + 1) * 2);
+	for (uint64_t i = 0; i <= old.mask; i++)
+		if (old.keys[i] != EMPTY_KEY)
+			map_put(m, old.keys[i], old.vals[i], old.orders[i]);
+	map_free(&old);
+}
+
+static void map_put(struct pfn_map *m, uint64_t pfn, uint32_t slot, uint8_t order)
+{
+	uint64_t i;
+
+	if ((m->used + 1) * 2 > m->mask + 1)
+		map_grow(m);
+	i = map_find(m, pfn);
+	if (m->keys[i] == EMPTY_KEY)
+		m->used++;
+	m->keys[i] = pfn;
+	m->vals[i] = slot;
+	m->orders[i] = order;
+}
+
+/* Remove entry @i, re-inserting the cluster after it (linear probing). */
+static void map_del(struct pfn_map *m, uint64_t i)
+{
+	uint64_t j = i;
+
+	m->keys[i] = EMPTY_KEY;
+	m->used--;
+	for (;;) {
+		uint64_t k;
+
+		j = (j + 1) & m->mask;
+		if (m->keys[j] == EMPTY_KEY)
+			return;
+		k = hash_pfn(m->keys[j]) & m->mask;
+		/* move j back to i unless its home lies cyclically in (i, j] */
+		if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
+			m->keys[i] = m->keys[j];
+			m->vals[i] = m->vals[j];
+			m->orders[i] = m->orders[j];
+			m->keys[j] = EMPTY_KEY;
+			i = j;
+		}
+	}
+}
+
+static uint32_t take_slot(struct wl_trace *t)
+{
+	if (t->nr_free_slots)
+		return t->free_slots[--t->nr_free_slots];
+	return t->wl.nr_slots++;
+}
+
+static void put_slot(struct wl_trace *t, uint32_t slot)
+{
+	if (t->nr_free_slots == t->cap_free_slots) {
+		t->cap_free_slots = t->cap_free_slots ? t->cap_free_slots * 2 : 1024;
+		t->free_slots = g_renew(uint32_t, t->free_slots, t->cap_free_slots);
+	}
+	t->free_slots[t->nr_free_slots++] = slot;
+}
+
+static struct workload *wl_trace_create(const struct wl_params *p, GError **error)
+{
+	static const char *const known[] = { "file", "mode", NULL };
+	const char *file = p->kv ? g_hash_table_lookup(p->kv, "file") : NULL;
+	const char *mode = p->kv ? g_hash_table_lookup(p->kv, "mode") : NULL;
+	struct trace_reader *r;
+	struct wl_trace *t;
+
+	if (!wl_params_check(p, "trace", known, error))
+		return NULL;
+	if (!file) {
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
+			    "workload trace needs file=PATH");
+		return NULL;
+	}
+	if (mode && strcmp(mode, "request") && strcmp(mode, "pfn")) {
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
+			    "workload trace: mode must be request or pfn, not '%s'", mode);
+		return NULL;
+	}
+	r = trace_reader_open(file, error);
+	if (!r)
+		return NULL;
+	t = g_new0(struct wl_trace, 1);
+	t->wl.ops = &wl_trace_ops;
+	t->reader = r;
+	t->path = g_strdup(file);
+	t->pfn_mode = mode && !strcmp(mode, "pfn");
+	t->cpus = p->cpus;
+	map_init(&t->map, 1 << 16);
+	return &t->wl;
+}
+
+static void wl_trace_destroy(struct workload *wl)
+{
+	struct wl_trace *t = (struct wl_trace *)wl;
+
+	trace_reader_close(t->reader);
+	map_free(&t->map);
+	g_free(t->free_slots);
+	g_free(t->path);
+	g_clear_error(&t->wl.error);
+	g_free(t);
+}
+
+/* Virtual time of @ev: from the first event, never going backwards. */
+static uint64_t event_time(struct wl_trace *t, const struct trace_event *ev)
+{
+	uint64_t rel;
+
+	if (!t->started) {
+		t->started = true;
+		t->first_ts = ev->ts;
+	}
+	rel = ev->ts >= t->first_ts ? ev->ts - t->first_ts : 0;
+	if (rel < t->last_t) {
+		t->time_clamped++;	/* per-CPU buffers merge slightly out of order */
+		rel = t->last_t;
+	}
+	t->last_t = rel;
+	return rel;
+}
+
+static bool wl_trace_next(struct workload *wl, struct wl_event *out)
+{
+	struct wl_trace *t = (struct wl_trace *)wl;
+	struct trace_event ev;
+
+	if (t->has_pending) {
+		*out = t->pending;
+		t->has_pending = false;
+		return true;
+	}
+	for (;;) {
+		int rc = trace_reader_next(t->reader, &ev, &t->wl.error);
+		uint64_t i;
+
+		if (rc <= 0)
+			return false;		/* EOF, or wl.error set */
+		t->events++;
+		switch (ev.type) {
+		case TRACE_EV_PAGE_ALLOC: {
+			uint32_t slot;
+
+			if (ev.pfn == TRACE_PFN_NONE || (ev.flags & TRACE_EVF_FAILED)) {
+				t->failed_allocs++;
+				continue;
+			}
+			memset(out, 0, sizeof(*out));
+			out->time_ns = event_time(t, &ev);
+			out->cpu = (uint16_t)(ev.cpu % t->cpus);
+			out->order = ev.order;
+			out->gfp = ev.gfp;
+			if (t->pfn_mode) {
+				out->op = WL_ALLOC_AT;
+				out->pfn = (uint32_t)MIN(ev.pfn, (uint64_t)UINT32_MAX - 1);
+			} else {
+				out->op = WL_ALLOC;
+			}
+			if (ev.gfp & __GFP_MOVABLE)
+				out->flags = WL_F_ANON;
+			i = map_find(&t->map, ev.pfn);
+			if (t->map.keys[i] != EMPTY_KEY) {
+				/* the trace missed a free: release the old one first */
+				struct wl_event alloc = *out;
+
+				t->realloc_live++;
+				memset(out, 0, sizeof(*out));
+				out->op = WL_FREE;
+				out->time_ns = alloc.time_ns;
+				out->cpu = alloc.cpu;
+				out->slot = t->map.vals[i];
+				out->order = t->map.orders[i];
+				put_slot(t, t->map.vals[i]);
+				map_del(&t->map, i);
+				slot = take_slot(t);
+				alloc.slot = slot;
+				map_put(&t->map, ev.pfn, slot, ev.order);
+				t->pending = alloc;
+				t->has_pending = true;
+				t->allocs++;
+				return true;
+			}
+			slot = take_slot(t);
+			out->slot = slot;
+			map_put(&t->map, ev.pfn, slot, ev.order);
+			t->allocs++;
+			return true;
+		}
+		case TRACE_EV_PAGE_FREE:
+			i = map_find(&t->map, ev.pfn);
+			if (t->map.keys[i] == EMPTY_KEY) {
+				t->unmatched_frees++;	/* allocated before the trace began */
+				continue;
+			}
+			if (t->map.orders[i] != ev.order)
+				t->order_mismatch++;
+			memset(out, 0, sizeof(*out));
+			out->op = WL_FREE;
+			out->time_ns = event_time(t, &ev);
+			out->cpu = (uint16_t)(ev.cpu % t->cpus);
+			out->slot = t->map.vals[i];
+			out->order = t->map.orders[i];
+			put_slot(t, t->map.vals[i]);
+			map_del(&t->map, i);
+			t->frees++;
+			return true;
+		case TRACE_EV_PAGE_FREE_BATCHED:
+			t->batched++;
+			continue;
+		case TRACE_EV_PAGE_ALLOC_EXTFRAG:
+			t->extfrag++;
+			if (trace_extfrag_fragmenting(&ev))
+				t->extfrag_fragmenting++;
+			continue;
+		default:
+			t->other++;
+			continue;
+		}
+	}
+}
+
+static void add(JsonBuilder *b, const char *name, uint64_t v)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_add_int_value(b, (gint64)v);
+}
+
+static void wl_trace_report(struct workload *wl, JsonBuilder *b)
+{
+	struct wl_trace *t = (struct wl_trace *)wl;
+
+	json_builder_set_member_name(b, "trace");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "file");
+	json_builder_add_string_value(b, t->path);
+	json_builder_set_member_name(b, "format");
+	json_builder_add_string_value(b, trace_format_name(trace_reader_format(t->reader)));
+	json_builder_set_member_name(b, "mode");
+	json_builder_add_string_value(b, t->pfn_mode ? "pfn" : "request");
+	add(b, "events", t->events);
+	add(b, "allocs_replayed", t->allocs);
+	add(b, "frees_replayed", t->frees);
+	add(b, "failed_allocs", t->failed_allocs);
+	add(b, "unmatched_frees", t->unmatched_frees);
+	add(b, "free_order_mismatch", t->order_mismatch);
+	add(b, "realloc_of_live_pfn", t->realloc_live);
+	add(b, "free_batched_ignored", t->batched);
+	add(b, "other_events", t->other);
+	add(b, "time_clamped", t->time_clamped);
+	add(b, "trace_extfrag", t->extfrag);
+	add(b, "trace_extfrag_fragmenting", t->extfrag_fragmenting);
+	json_builder_end_object(b);
+}
+
+const struct workload_ops wl_trace_ops = {
+	.name = "trace",
+	.summary = "replay a kmem trace (ftrace, trace-cmd, perf, trace.dat, native)",
+	.options = "file=PATH mode=request|pfn",
+	.create = wl_trace_create,
+	.destroy = wl_trace_destroy,
+	.next = wl_trace_next,
+	.report = wl_trace_report,
+};
