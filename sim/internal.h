@@ -76,6 +76,24 @@ static inline struct zone *page_zone_fast(struct pgdat *pgdat, uint32_t pfn)
 	return &pgdat->zones[0];
 }
 
+/*
+ * Count an allocated block of @order and migratetype @mt in its
+ * pageblock(s) (@sign +1 on allocation, -1 on free), for the mixed
+ * pageblock metric.
+ */
+static inline void pb_account(struct pgdat *pgdat, uint32_t pfn, unsigned int order, unsigned int mt,
+			      int sign)
+{
+	uint16_t (*pb)[MIGRATE_PCPTYPES] = &pgdat->pb_alloc[pfn >> PAGEBLOCK_ORDER];
+
+	if (order <= PAGEBLOCK_ORDER) {
+		(*pb)[mt] = (uint16_t)((*pb)[mt] + sign * (1 << order));
+	} else {
+		for (uint32_t i = 0; i < 1U << (order - PAGEBLOCK_ORDER); i++)
+			pb[i][mt] = (uint16_t)(pb[i][mt] + sign * (int)PAGEBLOCK_NR_PAGES);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* in buddy.c                                                          */
 /* ------------------------------------------------------------------ */

@@ -318,6 +318,7 @@ struct pgdat *pgdat_create(const struct sim_config *cfg, GError **error)
 	pgdat->pg_info = sim_big_alloc0(nr_pfns * sizeof(uint16_t));
 	pgdat->pb_mt = g_malloc_n(nr_blocks, 1);
 	memset(pgdat->pb_mt, MIGRATE_MOVABLE, nr_blocks);	/* memmap_init_range() */
+	pgdat->pb_alloc = g_malloc0_n(nr_blocks, sizeof(*pgdat->pb_alloc));
 	pgdat->pcp_enabled = cfg->pcp;
 	pgdat->check_every = cfg->check_every ? cfg->check_every : 1;
 
@@ -348,6 +349,7 @@ void pgdat_destroy(struct pgdat *pgdat)
 	sim_big_free(pgdat->pg_prev, (size_t)pgdat->node_spanned_pages * sizeof(uint32_t));
 	sim_big_free(pgdat->pg_info, (size_t)pgdat->node_spanned_pages * sizeof(uint16_t));
 	g_free(pgdat->pb_mt);
+	g_free(pgdat->pb_alloc);
 	if (p->ranges)
 		g_array_unref(p->ranges);
 	sim_config_clear(&pgdat->cfg);

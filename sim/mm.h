@@ -336,6 +336,7 @@ struct pgdat {
 	uint32_t *pg_prev;			/* free-list predecessor, by pfn */
 	uint16_t *pg_info;			/* PG_* state, order, type (internal.h) */
 	uint8_t *pb_mt;				/* pageblock migratetype, by pfn >> 9 */
+	uint16_t (*pb_alloc)[MIGRATE_PCPTYPES];	/* allocated pages per pageblock and type */
 
 	struct per_cpu_pages *pcp;		/* [cpu * MAX_NR_ZONES + zone] */
 	bool pcp_enabled;

@@ -306,6 +306,7 @@ uint32_t sim_alloc_pages(struct pgdat *pgdat, int cpu, gfp_t gfp, unsigned int o
 	if (G_LIKELY(pfn != PFN_NONE)) {
 		pgdat->pg_info[pfn] = pg_make(PG_ALLOC, order, (unsigned int)ac.migratetype) |
 				      (ac.migratetype == MIGRATE_MOVABLE ? PG_MOVABLE : 0);
+		pb_account(pgdat, pfn, order, (unsigned int)ac.migratetype, 1);
 		pgdat->stats.allocs++;
 		pgdat->stats.alloc_pages += 1ULL << order;
 		pgdat->stats.allocs_by_order[order]++;
@@ -340,6 +341,7 @@ void sim_free_pages(struct pgdat *pgdat, int cpu, uint32_t pfn, unsigned int ord
 		};
 		trace_mm(pgdat, &ev);
 	}
+	pb_account(pgdat, pfn, order, pg_mt(pgdat->pg_info[pfn]), -1);
 	zone = page_zone_fast(pgdat, pfn);
 	if (G_LIKELY(pgdat->pcp_enabled && pcp_allowed_order(order)))
 		free_unref_page(zone, cpu, pfn, order);
@@ -402,6 +404,7 @@ bool sim_alloc_pages_at(struct pgdat *pgdat, int cpu, gfp_t gfp, unsigned int or
 	mt = gfp_migratetype(gfp);
 	pgdat->pg_info[pfn] = pg_make(PG_ALLOC, order, (unsigned int)mt) |
 			      (mt == MIGRATE_MOVABLE ? PG_MOVABLE : 0);
+	pb_account(pgdat, pfn, order, (unsigned int)mt, 1);
 	pgdat->stats.allocs++;
 	pgdat->stats.alloc_pages += 1ULL << order;
 	pgdat->stats.allocs_by_order[order]++;

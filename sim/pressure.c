@@ -485,6 +485,8 @@ static bool compact_zone(struct pressure *p, struct zone *zone, int order, bool 
 			dst = p->isolated[--p->nr_isolated];
 			/* migrate: the allocation moves, the old page is freed */
 			pgdat->pg_info[dst] = info;
+			pb_account(pgdat, pfn, 0, pg_mt(info), -1);
+			pb_account(pgdat, dst, 0, pg_mt(info), 1);
 			p->pfn_slot[dst] = slot;
 			p->pfn_slot[pfn] = 0;
 			p->slots[slot - 1].pfn = dst;

@@ -139,29 +139,22 @@ void report_extfrag_index(const struct pgdat *pgdat, GString *out)
 
 uint64_t pgdat_mixed_pageblocks(const struct pgdat *pgdat, uint64_t per_type[MIGRATE_TYPES])
 {
-	unsigned int nr;
-	const struct mem_range *r = pgdat_ranges(pgdat, &nr);
+	uint32_t nr_blocks = (pgdat->node_spanned_pages + PAGEBLOCK_NR_PAGES - 1) >> PAGEBLOCK_ORDER;
 	uint64_t total = 0;
-	uint32_t last_block = UINT32_MAX;
 
 	memset(per_type, 0, sizeof(uint64_t) * MIGRATE_TYPES);
-	for (unsigned int i = 0; i < nr; i++) {
-		for (uint32_t pfn = r[i].start_pfn; pfn < r[i].end_pfn;) {
-			pginfo_t info = pgdat->pg_info[pfn];
-			uint32_t step = pg_state(info) == PG_RESERVED ? 1 : 1U << pg_order(info);
+	for (uint32_t b = 0; b < nr_blocks; b++) {
+		int block_mt = pgdat->pb_mt[b];
 
-			if (pg_state(info) == PG_ALLOC && pageblock_nr(pfn) != last_block) {
-				int block_mt = get_pageblock_migratetype(pgdat, pfn);
-				int alloc_mt = (int)pg_mt(info);
-
-				/* highatomic blocks serve any type; not "mixed" */
-				if (block_mt < MIGRATE_PCPTYPES && alloc_mt != block_mt) {
-					per_type[block_mt]++;
-					total++;
-					last_block = pageblock_nr(pfn);
-				}
+		/* highatomic blocks serve any type: not "mixed" */
+		if (block_mt >= MIGRATE_PCPTYPES)
+			continue;
+		for (int mt = 0; mt < MIGRATE_PCPTYPES; mt++) {
+			if (mt != block_mt && pgdat->pb_alloc[b][mt]) {
+				per_type[block_mt]++;
+				total++;
+				break;
 			}
-			pfn += step ? step : 1;
 		}
 	}
 	return total;

@@ -25,7 +25,8 @@ struct zone_census {
 	uint64_t buddy, pcp, alloc, unaccepted, reserved;
 };
 
-static bool scan_pages(const struct pgdat *pgdat, struct zone_census *zc, GString *why)
+static bool scan_pages(const struct pgdat *pgdat, struct zone_census *zc, uint32_t *pb_count,
+		       GString *why)
 {
 	unsigned int nr_ranges;
 	const struct mem_range *ranges = pgdat_ranges(pgdat, &nr_ranges);
@@ -84,6 +85,10 @@ static bool scan_pages(const struct pgdat *pgdat, struct zone_census *zc, GStrin
 				break;
 			case PG_ALLOC:
 				c->alloc += nr;
+				if (pb_count)
+					for (uint32_t i = 0; i < nr; i += PAGEBLOCK_NR_PAGES)
+						pb_count[((pfn + i) >> PAGEBLOCK_ORDER) * MIGRATE_PCPTYPES +
+							 pg_mt(info)] += MIN(nr, PAGEBLOCK_NR_PAGES);
 				break;
 			case PG_UNACCEPTED:
 				if (order != MAX_PAGE_ORDER)
@@ -211,8 +216,17 @@ bool pgdat_is_valid(const struct pgdat *pgdat, GString *why)
 {
 	struct zone_census zc[MAX_NR_ZONES] = { 0 };
 
-	if (!scan_pages(pgdat, zc, why) || !check_unaccepted_units(pgdat, why))
+	uint32_t nr_blocks = (pgdat->node_spanned_pages + PAGEBLOCK_NR_PAGES - 1) >> PAGEBLOCK_ORDER;
+	g_autofree uint32_t *pb_count = g_new0(uint32_t, (gsize)nr_blocks * MIGRATE_PCPTYPES);
+
+	if (!scan_pages(pgdat, zc, pb_count, why) || !check_unaccepted_units(pgdat, why))
 		return false;
+	for (uint32_t b = 0; b < nr_blocks; b++)
+		for (int mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+			if (pb_count[b * MIGRATE_PCPTYPES + mt] != pgdat->pb_alloc[b][mt])
+				FAIL("pageblock %u: %u %s pages allocated, %u counted\n", b,
+				     pb_count[b * MIGRATE_PCPTYPES + mt], migratetype_name(mt),
+				     pgdat->pb_alloc[b][mt]);
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		const struct zone *zone = &pgdat->zones[z];
 		uint64_t pcp_pages;
@@ -242,7 +256,7 @@ void pgdat_census(const struct pgdat *pgdat, struct mm_page_census *c)
 	struct zone_census zc[MAX_NR_ZONES] = { 0 };
 
 	memset(c, 0, sizeof(*c));
-	scan_pages(pgdat, zc, NULL);
+	scan_pages(pgdat, zc, NULL, NULL);
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		c->managed += pgdat->zones[z].managed_pages;
 		c->buddy += zc[z].buddy;

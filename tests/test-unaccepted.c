@@ -219,6 +219,7 @@ static GArray *drain_to(struct guest *g, struct zone *zone, long target_free)
 		if (pfn == PFN_NONE)
 			break;
 		g->pgdat->pg_info[pfn] = pg_make(PG_ALLOC, 0, MIGRATE_MOVABLE);
+		pb_account(g->pgdat, pfn, 0, MIGRATE_MOVABLE, 1);
 		g_array_append_val(held, pfn);
 	}
 	return held;
