@@ -467,7 +467,7 @@ bool run_spec_execute(const struct run_spec *rs, JsonNode **json, GString *text,
 	g_autoptr(GString) costs = NULL;
 	bool ok = false;
 
-	if (!cost_model_load(rs->cost_model, "tdx-4k-host", &cm, error))
+	if (!cost_model_load(rs->cost_model, NULL, &cm, error))
 		return false;
 	policy = policy_create_spec(rs->policy, error);
 	if (!policy)
