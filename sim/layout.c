@@ -136,15 +136,14 @@ static void setup_zones(struct pgdat_private *p)
 	struct pgdat *pgdat = &p->pgdat;
 	const struct mem_range *last = &g_array_index(p->ranges, struct mem_range, p->ranges->len - 1);
 	uint64_t end_pfn = last->end_pfn;
-	uint64_t max_low_pfn = 0;
+	/*
+	 * On x86_64, init_mem_mapping() has raised max_low_pfn to max_pfn
+	 * before zone_sizes_init() runs: DMA32 ends at 4 GiB (or the end of
+	 * RAM) and spans the PCI hole; Normal starts at 4 GiB.
+	 */
+	uint64_t max_low_pfn = end_pfn;
 	uint64_t zone_lo[MAX_NR_ZONES], zone_hi[MAX_NR_ZONES];
 
-	for (guint i = 0; i < p->ranges->len; i++) {
-		const struct mem_range *r = &g_array_index(p->ranges, struct mem_range, i);
-
-		if (r->start_pfn < MAX_DMA32_PFN)
-			max_low_pfn = MIN((uint64_t)r->end_pfn, MAX_DMA32_PFN);
-	}
 	zone_lo[ZONE_DMA] = 0;
 	zone_hi[ZONE_DMA] = MIN(MAX_DMA_PFN, end_pfn);
 	zone_lo[ZONE_DMA32] = zone_hi[ZONE_DMA];
