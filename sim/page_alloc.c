@@ -213,6 +213,13 @@ static uint32_t alloc_pages_slowpath(struct pgdat *pgdat, unsigned int order,
 	if (alloc_flags & ALLOC_KSWAPD)
 		wake_all_kswapds(pgdat, order, ac->highest_zoneidx);
 	pfn = get_page_from_freelist(pgdat, order, alloc_flags, ac);
+	if (pfn != PFN_NONE)
+		return pfn;
+	/* __gfp_pfmemalloc_flags(): __GFP_MEMALLOC may ignore the watermarks */
+	if ((ac->gfp & (__GFP_MEMALLOC | __GFP_NOMEMALLOC)) == __GFP_MEMALLOC) {
+		alloc_flags = ALLOC_NO_WATERMARKS | (alloc_flags & ALLOC_KSWAPD);
+		pfn = get_page_from_freelist(pgdat, order, alloc_flags, ac);
+	}
 	if (pfn != PFN_NONE || !(ac->gfp & __GFP_DIRECT_RECLAIM))
 		return pfn;
 
