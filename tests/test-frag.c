@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Fragmentation indices against hand-computed values (checklist 59, 60). */
+#include <string.h>
 #include "helpers.h"
 #include "sim/frag.h"
+#include "sim/mm.h"
+#include "sim/report.h"
 
 static int unusable(const uint64_t nr_free[NR_PAGE_ORDERS], unsigned int order)
 {
@@ -59,6 +62,52 @@ static void test_debugfs_layout(void)
 			       "-1.000  0.688  0.744  0.772  0.786  0.793 \n");
 }
 
+/*
+ * 59, 60 on the model's zones: the indices read the buddy lists only
+ * (section 8), so pages cached on PCP lists count as not free.
+ */
+static void test_frag_item59_buddy_lists_only(void)
+{
+	struct sim_config cfg;
+	struct pgdat *pgdat;
+	const struct zone *dma32;
+	uint64_t nr_free[NR_PAGE_ORDERS], pages = 0;
+	struct mm_page_census c;
+	g_autoptr(GString) model = g_string_new(NULL);
+	g_autoptr(GString) want = g_string_new(NULL);
+	uint32_t pfn;
+
+	sim_config_init(&cfg);
+	cfg.mem_bytes = 128ULL << 20;
+	cfg.reserved_bytes = 0;
+	pgdat = pgdat_create(&cfg, NULL);
+	CU_ASSERT_FATAL(pgdat != NULL);
+	dma32 = &pgdat->zones[ZONE_DMA32];
+	pfn = sim_alloc_pages(pgdat, 0, GFP_HIGHUSER_MOVABLE, 0);
+	CU_ASSERT_FATAL(pfn != PFN_NONE);
+	pgdat_census(pgdat, &c);
+	CU_ASSERT(c.pcp > 0);
+
+	zone_nr_free(dma32, nr_free);
+	for (unsigned int o = 0; o < NR_PAGE_ORDERS; o++)
+		pages += nr_free[o] << o;
+	ASSERT_EQ(pages, dma32->nr_free_pages);
+	ASSERT_EQ(pages + c.pcp + 1, dma32->managed_pages);
+	/* the DMA32 line of the model's unusable_index is that of its buddy lists */
+	report_unusable_index(pgdat, model);
+	frag_print_unusable_line(want, 0, "DMA32", nr_free);
+	CU_ASSERT_PTR_NOT_NULL(strstr(model->str, want->str));
+	g_string_truncate(model, 0);
+	g_string_truncate(want, 0);
+	report_extfrag_index(pgdat, model);
+	frag_print_extfrag_line(want, 0, "DMA32", nr_free);
+	CU_ASSERT_PTR_NOT_NULL(strstr(model->str, want->str));
+
+	sim_free_pages(pgdat, 0, pfn, 0);
+	CU_ASSERT(pgdat_is_valid(pgdat, NULL));
+	pgdat_destroy(pgdat);
+}
+
 void tests_register(void)
 {
 	CU_pSuite s = tests_add_suite("frag");
@@ -66,4 +115,6 @@ void tests_register(void)
 	tests_add(s, "59: unusable free space index", test_item59_unusable_index);
 	tests_add(s, "60: fragmentation index", test_item60_fragmentation_index);
 	tests_add(s, "frag: debugfs line layout", test_debugfs_layout);
+	tests_add(s, "59, 60: the model's indices read the buddy lists, not the PCP lists",
+		  test_frag_item59_buddy_lists_only);
 }
