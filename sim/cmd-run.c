@@ -10,10 +10,13 @@
 int cmd_run(int argc, char **argv)
 {
 	gboolean json = FALSE, pagetypeinfo = FALSE;
+	g_autofree char *tag = NULL;
 	const GOptionEntry entries[] = {
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
 		{ "pagetypeinfo", 0, 0, G_OPTION_ARG_NONE, &pagetypeinfo,
 		  "Also print /proc/pagetypeinfo of the final state", NULL },
+		{ "tag", 0, 0, G_OPTION_ARG_STRING, &tag,
+		  "Label stored as config.tag in the JSON (compare --emit-jobs, merge)", "NAME" },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- simulate one configuration");
@@ -49,6 +52,9 @@ int cmd_run(int argc, char **argv)
 		cli_report("run", error);
 		goto out;
 	}
+	if (tag)
+		json_object_set_string_member(json_object_get_object_member(
+			json_node_get_object(root), "config"), "tag", tag);
 	if (json) {
 		g_autofree char *s = json_to_string_nl(root);
 
