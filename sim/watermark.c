@@ -282,7 +282,8 @@ void reserve_highatomic_pageblock(struct zone *zone, uint32_t pfn, unsigned int 
 	mt = get_pageblock_migratetype(pgdat, pfn);
 	if (mt >= MIGRATE_PCPTYPES)
 		return;
-	if (order < PAGEBLOCK_ORDER) {
+	/* [<=6.9] one pageblock whatever the order: the page's own */
+	if (order < PAGEBLOCK_ORDER || era_is(pgdat, KERNEL_6_5)) {
 		if (move_freepages_block(zone, pfn, MIGRATE_HIGHATOMIC, NULL) < 0)
 			return;
 		set_pageblock_migratetype(pgdat, pfn, MIGRATE_HIGHATOMIC);
