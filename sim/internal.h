@@ -64,6 +64,9 @@ struct mem_range {
 /* The node's present memory ranges, ascending (holes excluded). */
 const struct mem_range *pgdat_ranges(const struct pgdat *pgdat, unsigned int *nr);
 
+/* Is there memory at @pfn (pfn_valid())? */
+bool pfn_valid(const struct pgdat *pgdat, uint32_t pfn);
+
 static inline struct zone *page_zone_fast(struct pgdat *pgdat, uint32_t pfn)
 {
 	/* Zones are contiguous spans, highest last; at most four compares. */

@@ -55,6 +55,17 @@ const struct mem_range *pgdat_ranges(const struct pgdat *pgdat, unsigned int *nr
 	return (const struct mem_range *)(void *)p->ranges->data;
 }
 
+bool pfn_valid(const struct pgdat *pgdat, uint32_t pfn)
+{
+	unsigned int nr;
+	const struct mem_range *r = pgdat_ranges(pgdat, &nr);
+
+	for (unsigned int i = 0; i < nr; i++)
+		if (pfn >= r[i].start_pfn && pfn < r[i].end_pfn)
+			return true;
+	return false;
+}
+
 struct zone *pfn_zone(struct pgdat *pgdat, uint32_t pfn)
 {
 	return page_zone_fast(pgdat, pfn);

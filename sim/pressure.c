@@ -393,7 +393,7 @@ static bool isolate_freepages(struct pressure *p, struct zone *zone, int order, 
 		int mt;
 
 		cs->free_pfn -= PAGEBLOCK_NR_PAGES;
-		if (start < zone->zone_start_pfn)
+		if (start < zone->zone_start_pfn || !pfn_valid(pgdat, start))
 			continue;
 		mt = get_pageblock_migratetype(pgdat, start);
 		/*
@@ -455,6 +455,10 @@ static bool compact_zone(struct pressure *p, struct zone *zone, int order, bool 
 		uint32_t start = cs->migrate_pfn;
 		uint32_t end = MIN((start | (PAGEBLOCK_NR_PAGES - 1)) + 1, zone_end_pfn(zone));
 
+		if (!pfn_valid(pgdat, start)) {		/* a hole: skip the pageblock */
+			cs->migrate_pfn = end;
+			continue;
+		}
 		if (order >= 0 && compact_finished(zone, (unsigned int)order)) {
 			success = true;
 			break;
