@@ -477,10 +477,11 @@ static struct fig *fig_freelist(const struct study *st, size_t c, const char *st
 	AUTO_FIG f = NULL;
 	g_autofree char *title = NULL, *dat = NULL;
 	guint n = smp ? json_array_get_length(smp) : 0;
-	double t_first = -1, t_last = 0, prev_dt = 1.0;
+	double t_first = -1, t_last = 0, prev_dt = 1.0, end;
 
 	if (!n)
 		return NULL;
+	end = rec_value(rec, "sim_time_ns", 0) / 1e9;
 	f = fig_new(stem, "Free pages per order over time");
 	f->dumb_ok = false;
 	g_string_append_printf(f->dat, "# free pages per buddy order over virtual time: %s, "
@@ -502,7 +503,8 @@ static struct fig *fig_freelist(const struct study *st, size_t c, const char *st
 				continue;
 			prev_dt = t1 - t0;
 		} else {
-			t1 = t0 + prev_dt;
+			/* the last sample holds to the end of the run */
+			t1 = MAX(end, t0) > t0 ? end : t0 + prev_dt;
 		}
 		if (t_first < 0)
 			t_first = t0;
@@ -593,7 +595,6 @@ static struct fig *fig_mixing(const struct study *st, GString *notes)
 			     : "Pageblocks with mixed migratetypes over time (median run by "
 			       "boot time)\nzero in every configuration",
 		   "Virtual time (s)", "Mixed pageblocks");
-	fig_set(f, "set xrange [0:*]");
 	fig_set(f, "set yrange [0:%.6g]", ymax > 0 ? ymax * 1.1 : 1.0);
 	fig_set(f, "set key top left");
 	return g_steal_pointer(&f);
