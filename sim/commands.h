@@ -25,5 +25,6 @@ int cmd_compare(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
 
 #endif /* SIM_COMMANDS_H */

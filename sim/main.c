@@ -17,6 +17,7 @@ static const struct sim_command commands[] = {
 	{ "plot",  "render the plots of a compare or merge again", cmd_plot },
 	{ "check", "CI gate: exit 1 on a significant regression of a metric", cmd_check },
 	{ "merge", "aggregate per-run results of 'compare --emit-jobs'", cmd_merge },
+	{ "baseline", "replay one allocation stream through jemalloc and the model", cmd_baseline },
 };
 
 static void usage(FILE *f)
