@@ -178,10 +178,14 @@ int cmd_check(int argc, char **argv)
 		g_array_append_val(verdicts, v);
 	}
 	if (!verdicts->len) {
-		g_set_error(&error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
-			    config ? "configuration '%s' is not in both files with values of %s"
-				   : "no configuration in common%s with values of %s (use --config)",
-			    config ? config : "", metric);
+		if (config)
+			g_set_error(&error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
+				    "configuration '%s' is not in both files with values of %s",
+				    config, metric);
+		else
+			g_set_error(&error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
+				    "no configuration in both files has values of %s "
+				    "(names differ? use --config)", metric);
 		goto fail;
 	}
 	m = g_ptr_array_index(cur->metrics, 0);

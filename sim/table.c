@@ -238,6 +238,9 @@ static void render_legend(const struct table *t, GString *out)
 		for (size_t r = 0; r < t->nr_rows; r++)
 			if (t->rows[r].cells[c].present && t->rows[r].cells[c].s.n < 2)
 				small = true;
+		for (size_t d = 0; small && d < c; d++)
+			small = strcmp(t->col_names[d], t->col_names[c]) != 0 ||
+				!strstr(single->str, t->col_names[c]);	/* once per name */
 		if (small)
 			g_string_append_printf(single, "%s%s", single->len ? ", " : "",
 					       t->col_names[c]);
