@@ -12,10 +12,9 @@
 #include <json-glib/json-glib.h>
 #include "trace.h"
 
-/* Open-addressing set of live pfns (key pfn + 1, 0 = empty). */
+/* Open-addressing set of live pfns: (pfn + 1) | order << 56, 0 = empty. */
 struct pfn_table {
 	uint64_t *keys;
-	uint8_t *orders;			/* order of the live allocation */
 	size_t mask;				/* capacity - 1, capacity a power of two */
 	size_t used;
 };
@@ -51,6 +50,8 @@ struct trace_stats {
 	uint64_t allocs_live;			/* pfn allocated twice without a free */
 	struct trace_extfrag_stats extfrag;
 	GHashTable *gfp_counts;			/* gfp + 1 -> count, as pointers */
+	gfp_t gfp_run;				/* gfp of the latest allocations ... */
+	uint64_t gfp_run_len;			/* ... not yet added to gfp_counts */
 	struct pfn_table live;			/* allocated and not yet freed */
 	GArray *seconds;			/* struct stats_second, from first_ts */
 	uint64_t seconds_dropped;		/* events past the bucket limit */

@@ -11,17 +11,23 @@
 
 /* ------------------------------------------------------- live pfn table */
 
+/*
+ * One array of u64 slots, one cache miss per probe: the low 56 bits hold
+ * pfn + 1 (0 = empty), the top 8 the order.  pfn 0x2e3388 at order 2 is
+ * 0x02000000002e3389.
+ */
+#define PFN_KEY_MASK	((1ULL << 56) - 1)
+
 static void pfn_table_init(struct pfn_table *t, size_t cap)
 {
 	t->keys = g_new0(uint64_t, cap);
-	t->orders = g_new0(uint8_t, cap);
 	t->mask = cap - 1;
 	t->used = 0;
 }
 
 static inline size_t pfn_hash(uint64_t key, size_t mask)
 {
-	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & mask;
+	return (size_t)(((key & PFN_KEY_MASK) * 0x9e3779b97f4a7c15ULL) >> 20) & mask;
 }
 
 static void pfn_table_grow(struct pfn_table *t)
@@ -37,29 +43,26 @@ static void pfn_table_grow(struct pfn_table *t)
 		for (j = pfn_hash(old.keys[i], t->mask); t->keys[j]; j = (j + 1) & t->mask)
 			;
 		t->keys[j] = old.keys[i];
-		t->orders[j] = old.orders[i];
 		t->used++;
 	}
 	g_free(old.keys);
-	g_free(old.orders);
 }
 
 /* Insert; false if @pfn was already live (its order is replaced). */
 static bool pfn_table_insert(struct pfn_table *t, uint64_t pfn, uint8_t order)
 {
-	uint64_t key = pfn + 1;
+	uint64_t key = (pfn + 1) & PFN_KEY_MASK;
 	size_t i;
 
 	if ((t->used + 1) * 2 > t->mask + 1)
 		pfn_table_grow(t);
 	for (i = pfn_hash(key, t->mask); t->keys[i]; i = (i + 1) & t->mask) {
-		if (t->keys[i] == key) {
-			t->orders[i] = order;
+		if ((t->keys[i] & PFN_KEY_MASK) == key) {
+			t->keys[i] = key | (uint64_t)order << 56;
 			return false;
 		}
 	}
-	t->keys[i] = key;
-	t->orders[i] = order;
+	t->keys[i] = key | (uint64_t)order << 56;
 	t->used++;
 	return true;
 }
@@ -67,14 +70,15 @@ static bool pfn_table_insert(struct pfn_table *t, uint64_t pfn, uint8_t order)
 /* Remove; returns the order it had, or -1 if @pfn was not live. */
 static int pfn_table_remove(struct pfn_table *t, uint64_t pfn)
 {
-	uint64_t key = pfn + 1;
+	uint64_t key = (pfn + 1) & PFN_KEY_MASK;
 	size_t i, j;
 	int order;
 
-	for (i = pfn_hash(key, t->mask); t->keys[i] != key; i = (i + 1) & t->mask)
+	for (i = pfn_hash(key, t->mask); (t->keys[i] & PFN_KEY_MASK) != key;
+	     i = (i + 1) & t->mask)
 		if (!t->keys[i])
 			return -1;
-	order = t->orders[i];
+	order = (int)(t->keys[i] >> 56);
 	/* backward-shift deletion keeps probe chains intact without tombstones */
 	for (j = (i + 1) & t->mask; t->keys[j]; j = (j + 1) & t->mask) {
 		size_t home = pfn_hash(t->keys[j], t->mask);
@@ -82,7 +86,6 @@ static int pfn_table_remove(struct pfn_table *t, uint64_t pfn)
 		/* move j into the hole at i unless its home lies in (i, j] */
 		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
 			t->keys[i] = t->keys[j];
-			t->orders[i] = t->orders[j];
 			i = j;
 		}
 	}
@@ -112,7 +115,6 @@ void trace_stats_clear(struct trace_stats *st)
 	if (st->seconds)
 		g_array_free(st->seconds, TRUE);
 	g_free(st->live.keys);
-	g_free(st->live.orders);
 	g_free(st->cpu_last_sec);
 	g_free(st->cpu_sec_allocs);
 	g_free(st->path);
@@ -129,6 +131,18 @@ static void close_cpu_second(struct trace_stats *st, unsigned int cpu)
 			st->max_cpu_second_allocs = n;
 	}
 	st->cpu_sec_allocs[cpu] = 0;
+}
+
+static void flush_gfp_run(struct trace_stats *st)
+{
+	gpointer key = GUINT_TO_POINTER(st->gfp_run + 1);
+	gsize n;
+
+	if (!st->gfp_run_len)
+		return;
+	n = GPOINTER_TO_SIZE(g_hash_table_lookup(st->gfp_counts, key));
+	g_hash_table_insert(st->gfp_counts, key, GSIZE_TO_POINTER(n + st->gfp_run_len));
+	st->gfp_run_len = 0;
 }
 
 /* The per-second bucket of @ev, NULL past the limit. */
@@ -199,10 +213,14 @@ void trace_stats_add(struct trace_stats *st, const struct trace_event *ev)
 
 	switch (ev->type) {
 	case TRACE_EV_PAGE_ALLOC: {
-		gpointer key = GUINT_TO_POINTER(ev->gfp + 1);
-		gsize n = GPOINTER_TO_SIZE(g_hash_table_lookup(st->gfp_counts, key));
-
-		g_hash_table_insert(st->gfp_counts, key, GSIZE_TO_POINTER(n + 1));
+		/* runs of one gfp are common: count them before touching the table */
+		if (ev->gfp == st->gfp_run && st->gfp_run_len) {
+			st->gfp_run_len++;
+		} else {
+			flush_gfp_run(st);
+			st->gfp_run = ev->gfp;
+			st->gfp_run_len = 1;
+		}
 		if (ev->flags & TRACE_EVF_FAILED) {
 			st->alloc_failed++;
 			st->fail_by_order[ev->order]++;
@@ -242,6 +260,7 @@ void trace_stats_add(struct trace_stats *st, const struct trace_event *ev)
 
 void trace_stats_finish(struct trace_stats *st, const struct trace_reader *r)
 {
+	flush_gfp_run(st);
 	for (unsigned int c = 0; c < st->nr_cpus; c++)
 		close_cpu_second(st, c);
 	if (!r)

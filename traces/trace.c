@@ -158,10 +158,8 @@ struct trace_reader *trace_reader_open(const char *path, GError **error)
 	if (!r->ops)
 		goto out_free;
 	r->cpu_last_ts = g_new0(uint64_t, TRACE_MAX_CPUS);
-	if (!r->ops->open(r, error)) {
-		r->ops = NULL;
-		goto out_free;
-	}
+	if (!r->ops->open(r, error))
+		goto out_free;			/* close() frees what open() set up */
 	return r;
 
 out_free:
