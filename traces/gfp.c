@@ -10,6 +10,11 @@
  * then ZEROTAGS and the config-dependent SKIP_ZERO, SKIP_KASAN, NOLOCKDEP,
  * NO_OBJ_EXT, which we do not model.  Bits 0-22 have kept these positions
  * since 4.x, so 5.x values translate too, except bit 9.
+ *
+ * Names are read as sim/mm.h defines them.  One known skew: since ~6.16
+ * the kernel's GFP_NOWAIT also holds __GFP_NOWARN, so a 6.18 text trace
+ * printing "GFP_NOWAIT" gives KSWAPD_RECLAIM alone while its raw value
+ * (trace.dat, report -R) also gives NOWARN, which the model ignores.
  */
 #include <string.h>
 #include "trace.h"

@@ -8,7 +8,8 @@
  *            bash-22827 [000]   501.299908122: mm_page_alloc:     ...      (-t, ns)
  *            bash-22827 [000]   501.299908: mm_page_alloc:         pfn=0x2e3388 order=0 gfp_flags=0x440dc0 migratetype=0   (-R)
  *
- * Lost events print as "CPU:N [M EVENTS DROPPED]".  Note: trace-cmd's
+ * Lost events print as "CPU:N [M EVENTS DROPPED]"; events and markers of a
+ * buffer instance (extract -B NAME) are prefixed with "NAME: ".  Note: trace-cmd's
  * "fragmenting=" is wrong (an expression it cannot evaluate); ignored.
  */
 #include <string.h>
@@ -51,6 +52,13 @@ static enum text_line tracecmd_special(struct trace_reader *r, const char *p, co
 		return TEXT_LINE_SKIP;
 	if ((len >= 5 && !memcmp(p, "cpus=", 5)) || (len >= 9 && !memcmp(p, "version =", 9)))
 		return TEXT_LINE_SKIP;
+	if (*p != 'C' && len > 6) {
+		/* buffer instances are prefixed: "acceptsim-4953: CPU:1 [627878 EVENTS DROPPED]" */
+		const char *q = memmem(p, len, ": CPU:", 6);
+
+		if (q && !memchr(p, ' ', (size_t)(q - p)) && text_parse_lost(q + 2, e, ev))
+			return TEXT_LINE_LOST;
+	}
 	if (*p == 'C') {
 		if (text_parse_lost(p, e, ev))
 			return TEXT_LINE_LOST;

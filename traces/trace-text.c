@@ -434,7 +434,10 @@ bool text_parse_lost(const char *p, const char *e, struct trace_event *ev)
 		q += 5;
 	while (q < e && text_is_digit(*q))
 		n = n * 10 + (uint64_t)(*q++ - '0');
-	if (q == e || *q != ' ' || !memmem(q, (size_t)(e - q), "EVENTS", 6))
+	/* "[EVENTS DROPPED]": lost, count unknown (0) */
+	if (q < e && *q == ' ')
+		q++;
+	if (e - q < 6 || memcmp(q, "EVENTS", 6))
 		return false;
 	ev->type = TRACE_EV_LOST;
 	ev->cpu = (uint16_t)cpu;
