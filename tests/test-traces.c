@@ -208,6 +208,30 @@ static void test_traces_tracecmd_ns(void)
 	trace_reader_close(r);
 }
 
+/* extract -B buffers: "NAME: " prefixes, "[EVENTS DROPPED]" without a count. */
+static void test_traces_tracecmd_instance(void)
+{
+	static const char text[] =
+		"cpus=2\n"
+		"acceptsim-4953: CPU:1 [627878 EVENTS DROPPED]\n"
+		"acceptsim-4953:              cc1-5643  [001]  2314.190400: mm_page_free:         page=0x3f061f pfn=0x3f061f order=0\n"
+		"acceptsim-4953: CPU:0 [EVENTS DROPPED]\n"
+		"acceptsim-4953:              cc1-5643  [000]  2314.190401: mm_page_free:         page=0x3f0620 pfn=0x3f0620 order=0\n";
+	g_autofree char *dir = g_dir_make_tmp("acceptsim-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "inst.txt", NULL);
+	struct trace_stats *st;
+
+	CU_ASSERT_TRUE_FATAL(g_file_set_contents(path, text, -1, NULL));
+	st = read_stats(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	ASSERT_EQ(st->events[TRACE_EV_PAGE_FREE], 2);
+	ASSERT_EQ(st->warn.lost_markers, 2);
+	ASSERT_EQ(st->warn.lost_events, 627878);
+	free_stats(st);
+	g_unlink(path);
+	g_rmdir(dir);
+}
+
 static void test_traces_perf(void)
 {
 	check_reference_events("perf.txt", TRACE_FMT_PERF);
@@ -1032,6 +1056,7 @@ void tests_register(void)
 	tests_add(s, "trace-cmd report -R: raw fields, hex gfp", test_traces_tracecmd_raw);
 	tests_add(s, "trace-cmd report -l: latency format", test_traces_tracecmd_latency);
 	tests_add(s, "trace-cmd report -t: ns timestamps", test_traces_tracecmd_ns);
+	tests_add(s, "trace-cmd report of an instance buffer", test_traces_tracecmd_instance);
 	tests_add(s, "perf script: comm tid", test_traces_perf);
 	tests_add(s, "perf script: comm pid/tid", test_traces_perf_pidtid);
 	tests_add(s, "perf script -g: callchains skipped", test_traces_perf_callchain);
