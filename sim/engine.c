@@ -94,43 +94,54 @@ static void take_sample(struct engine *e, uint64_t t)
 	}
 }
 
-/* Run periodic work due at or before @t. */
-static void run_timers(struct engine *e, uint64_t t)
+static void idle_tick(struct engine *e, uint64_t tick)
 {
 	struct pgdat *pgdat = e->pgdat;
 
-	while (e->next_sample <= t) {
-		take_sample(e, e->next_sample);
-		e->next_sample += e->sample_ns;
-	}
-	while (e->pressure && e->next_pressure <= t) {
-		pgdat->now_ns = e->next_pressure;
-		pressure_tick(e->pressure, e->next_pressure);
-		e->next_pressure += PRESSURE_TICK_NS;
-	}
-	while (e->next_vmstat <= t) {
-		pgdat->now_ns = e->next_vmstat;
-		sim_pcp_decay(pgdat);
-		e->next_vmstat += NSEC_PER_SEC;
-	}
-	if (!e->policy || !e->policy->ops->idle || !e->policy->tick_ns || !e->booted)
-		return;
-	while (e->next_idle <= t) {
-		uint64_t tick = e->next_idle;
+	for (unsigned int cpu = 0; cpu < pgdat->cfg.cpus; cpu++) {
+		uint64_t used;
 
-		for (unsigned int cpu = 0; cpu < pgdat->cfg.cpus; cpu++) {
-			uint64_t used;
+		if (e->busy_until[cpu] > tick)
+			continue;
+		pgdat->now_ns = tick;
+		used = e->policy->ops->idle(e->policy, pgdat, (int)cpu, tick);
+		if (pgdat->unaccepted)
+			pgdat->unaccepted->pending_ns = 0;
+		e->busy_until[cpu] = tick + used;
+		e->res->idle_accept_ns += used;
+	}
+}
 
-			if (e->busy_until[cpu] > tick)
-				continue;
-			pgdat->now_ns = tick;
-			used = e->policy->ops->idle(e->policy, pgdat, (int)cpu, tick);
-			if (pgdat->unaccepted)
-				pgdat->unaccepted->pending_ns = 0;
-			e->busy_until[cpu] = tick + used;
-			e->res->idle_accept_ns += used;
+/* Run the periodic work due at or before @t, in time order. */
+static void run_timers(struct engine *e, uint64_t t)
+{
+	struct pgdat *pgdat = e->pgdat;
+	bool idle = e->policy && e->policy->ops->idle && e->policy->tick_ns;
+
+	for (;;) {
+		uint64_t next = MIN(e->next_sample, e->next_vmstat);
+
+		if (e->pressure)
+			next = MIN(next, e->next_pressure);
+		if (idle && e->booted)
+			next = MIN(next, e->next_idle);
+		if (next > t)
+			return;
+		if (idle && e->booted && e->next_idle == next) {
+			idle_tick(e, next);
+			e->next_idle += e->policy->tick_ns;
+		} else if (e->pressure && e->next_pressure == next) {
+			pgdat->now_ns = next;
+			pressure_tick(e->pressure, next);
+			e->next_pressure += PRESSURE_TICK_NS;
+		} else if (e->next_vmstat == next) {
+			pgdat->now_ns = next;
+			sim_pcp_decay(pgdat);
+			e->next_vmstat += NSEC_PER_SEC;
+		} else {
+			take_sample(e, next);
+			e->next_sample += e->sample_ns;
 		}
-		e->next_idle += e->policy->tick_ns;
 	}
 }
 
@@ -169,7 +180,7 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 	e.clock = t0;
 	e.next_vmstat = t0 + NSEC_PER_SEC;
 	e.next_idle = t0;
-	e.sample_ns = ec->sample_ns ? ec->sample_ns : NSEC_PER_SEC;
+	e.sample_ns = ec->sample_ns ? ec->sample_ns : NSEC_PER_SEC / 100;
 	e.next_sample = t0;
 	e.next_pressure = t0 + PRESSURE_TICK_NS;
 	res->boot_time_ns = t0;

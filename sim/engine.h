@@ -20,7 +20,7 @@ struct policy;
 struct engine_config {
 	struct policy *policy;			/* may be NULL: nothing is accepted lazily */
 	const struct cost_model *cost;		/* may be NULL: boot costs nothing */
-	uint64_t sample_ns;			/* state sample period; 0 = 1 s */
+	uint64_t sample_ns;			/* first sample period (doubles as needed); 0 = 10 ms */
 	const struct pressure_config *pressure;	/* NULL: no reclaim or compaction model */
 };
 
