@@ -13,6 +13,8 @@
  * Options (defaults sized on a small distribution guest):
  *   kernel=SIZE (24M) initrd=SIZE (48M) user=SIZE (112M) thp=N (4)
  *   idle=SECONDS (0)
+ *   then=WORKLOAD: after the shell (and the idle time) run that workload;
+ *   its options are given as then.KEY=VALUE
  */
 #include <string.h>
 #include "workload.h"
@@ -33,7 +35,35 @@ struct wl_boot {
 	unsigned int cpus;
 	uint64_t idle_ns;
 	bool marked, idled;
+	struct workload *then;		/* what runs after boot, or NULL */
+	uint32_t boot_slots;		/* slots of the boot part; the child's follow */
 };
+
+/* Create the then= workload from the then.* options. */
+static bool create_then(struct wl_boot *b, const struct wl_params *p, const char *name,
+			GError **error)
+{
+	const struct workload_ops *ops = workload_lookup(name);
+	struct wl_params cp = *p;
+	GHashTableIter it;
+	gpointer k, v;
+
+	if (!ops || ops == &wl_boot_ops) {
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
+			    "workload boot: then=%s is not a workload to run after boot", name);
+		return false;
+	}
+	cp.kv = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	g_hash_table_iter_init(&it, p->kv);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		if (g_str_has_prefix(k, "then."))
+			g_hash_table_replace(cp.kv, g_strdup((const char *)k + 5), g_strdup(v));
+	b->then = ops->create(&cp, error);
+	g_hash_table_unref(cp.kv);
+	if (!b->then)
+		g_prefix_error(error, "workload boot, then=%s: ", name);
+	return b->then != NULL;
+}
 
 static void add_allocs(struct wl_boot *b, uint64_t bytes, unsigned int order, gfp_t gfp,
 		       GArray *keep)
@@ -73,17 +103,41 @@ static void add_mix(struct wl_boot *b, struct rng *rng, uint64_t movable, uint64
 	}
 }
 
+static void wl_boot_destroy(struct workload *wl)
+{
+	struct wl_boot *b = (struct wl_boot *)wl;
+
+	if (b->then)
+		b->then->ops->destroy(b->then);
+	g_clear_error(&b->wl.error);
+	g_array_unref(b->reqs);
+	g_free(b);
+}
+
 static struct workload *wl_boot_create(const struct wl_params *p, GError **error)
 {
-	static const char *const known[] = { "kernel", "initrd", "user", "thp", "idle", NULL };
+	static const char *const known[] = { "kernel", "initrd", "user", "thp", "idle", "then", NULL };
 	const char *v;
 	uint64_t kernel = 24ULL << 20, initrd = 48ULL << 20, user = 112ULL << 20, thp, idle;
 	g_autoptr(GArray) initrd_reqs = g_array_new(FALSE, FALSE, sizeof(struct boot_req));
 	struct wl_boot *b;
 	struct rng rng;
 
-	if (!wl_params_check(p, "boot", known, error))
-		return NULL;
+	if (p->kv) {
+		/* then.* belong to the then= workload */
+		g_autoptr(GHashTable) own = g_hash_table_new(g_str_hash, g_str_equal);
+		struct wl_params mine = *p;
+		GHashTableIter it;
+		gpointer key, val;
+
+		g_hash_table_iter_init(&it, p->kv);
+		while (g_hash_table_iter_next(&it, &key, &val))
+			if (!g_str_has_prefix(key, "then."))
+				g_hash_table_insert(own, key, val);
+		mine.kv = own;
+		if (!wl_params_check(&mine, "boot", known, error))
+			return NULL;
+	}
 	if (p->kv && (v = g_hash_table_lookup(p->kv, "kernel")) && !parse_size(v, &kernel, error))
 		goto bad;
 	if (p->kv && (v = g_hash_table_lookup(p->kv, "initrd")) && !parse_size(v, &initrd, error))
@@ -122,19 +176,20 @@ static struct workload *wl_boot_create(const struct wl_params *p, GError **error
 		r.op = WL_FREE;
 		g_array_append_val(b->reqs, r);
 	}
+	b->boot_slots = b->wl.nr_slots;
+	if (p->kv && (v = g_hash_table_lookup(p->kv, "then")) && !create_then(b, p, v, error)) {
+		wl_boot_destroy(&b->wl);
+		return NULL;
+	}
+	if (b->then)
+		b->wl.nr_slots += b->then->nr_slots;
 	return &b->wl;
 bad:
 	g_prefix_error(error, "workload boot: ");
 	return NULL;
 }
 
-static void wl_boot_destroy(struct workload *wl)
-{
-	struct wl_boot *b = (struct wl_boot *)wl;
 
-	g_array_unref(b->reqs);
-	g_free(b);
-}
 
 static bool wl_boot_next(struct workload *wl, struct wl_event *ev)
 {
@@ -163,14 +218,43 @@ static bool wl_boot_next(struct workload *wl, struct wl_event *ev)
 		ev->time_ns = b->idle_ns;
 		return true;
 	}
-	return false;
+	if (!b->then)
+		return false;
+	if (!b->then->ops->next(b->then, ev)) {
+		if (b->then->error)
+			g_propagate_error(&b->wl.error, g_steal_pointer(&b->then->error));
+		return false;
+	}
+	ev->time_ns += b->idle_ns;
+	ev->slot += b->boot_slots;
+	b->wl.nr_slots = b->boot_slots + b->then->nr_slots;
+	return true;
+}
+
+static void wl_boot_result(struct workload *wl, uint32_t slot, uint32_t pfn)
+{
+	struct wl_boot *b = (struct wl_boot *)wl;
+
+	if (b->then && slot >= b->boot_slots && b->then->ops->result)
+		b->then->ops->result(b->then, slot - b->boot_slots, pfn);
+}
+
+static void wl_boot_report(struct workload *wl, JsonBuilder *jb)
+{
+	struct wl_boot *b = (struct wl_boot *)wl;
+
+	if (b->then && b->then->ops->report)
+		b->then->ops->report(b->then, jb);
 }
 
 const struct workload_ops wl_boot_ops = {
 	.name = "boot",
 	.summary = "boot to the shell: kernel slab, initramfs, user space; then idle",
-	.options = "kernel=24M initrd=48M user=112M thp=4 idle=0 (seconds after the shell)",
+	.options = "kernel=24M initrd=48M user=112M thp=4 idle=0 (seconds after the shell) "
+		   "then=WORKLOAD then.KEY=VALUE...",
 	.create = wl_boot_create,
 	.destroy = wl_boot_destroy,
 	.next = wl_boot_next,
+	.result = wl_boot_result,
+	.report = wl_boot_report,
 };
