@@ -24,11 +24,14 @@ static bool apply_group(struct run_spec *rs, GKeyFile *kf, const char *path, con
 	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
 
 	for (char **k = keys; k && *k; k++) {
-		g_autofree char *value = g_key_file_get_string(kf, group, *k, error);
+		g_autoptr(GError) e = NULL;
+		/* may return a string and set an error too ("10\" ends in a lone backslash) */
+		g_autofree char *value = g_key_file_get_string(kf, group, *k, &e);
 		g_autofree char *key = g_strconcat(prefix, *k, NULL);
 
-		if (!value) {
-			g_prefix_error(error, "%s: [%s] %s: ", path, group, *k);
+		if (e || !value) {
+			g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_PARSE, "%s: [%s] %s: %s", path,
+				    group, *k, e ? e->message : "no value");
 			return false;
 		}
 		g_strstrip(value);
