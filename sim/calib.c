@@ -743,8 +743,13 @@ static void merge_numbers(const struct calib_entry **in, guint k, struct calib_e
 
 static void merge_scaling(const struct calib_entry **in, guint k, struct calib_entry *out)
 {
-	g_autofree double *col = g_new(double, k);
+	g_autofree double *col = NULL;
+	guint points = 0;
 
+	/* a file may list a thread count twice ("2:1.5 2:2.1"): room for every point */
+	for (guint j = 0; j < k; j++)
+		points += in[j]->nr / 2;
+	col = g_new(double, MAX(points, 1));
 	out->nr = 0;
 	for (double th = 1; th <= 4096 && out->nr + 2 <= CALIB_MAX_NUMS; th++) {
 		guint m = 0;
