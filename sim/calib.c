@@ -624,8 +624,10 @@ static void format_value(const struct calib_entry *e, GString *out)
 	switch (e->kind) {
 	case CALIB_STRING: {
 		const char *t = e->text;
+		/* quoted too if it would read back as an origin prefix */
 		bool quote = !*t || strpbrk(t, "#;\"\\") || g_ascii_isspace(t[0]) ||
-			     g_ascii_isspace(t[strlen(t) - 1]);
+			     g_ascii_isspace(t[strlen(t) - 1]) ||
+			     g_str_has_prefix(t, "inferred:") || g_str_has_prefix(t, "measured:");
 
 		if (!quote) {
 			g_string_append(out, t);
