@@ -10,6 +10,7 @@
 #include "cost.h"
 #include "debug.h"
 #include "engine.h"
+#include "runlimits.h"
 #include "report.h"
 #include "unaccepted.h"
 #include "policies/policy.h"
@@ -39,6 +40,7 @@ void run_opts_clear(struct run_opts *o)
 	g_free(o->workload);
 	g_free(o->swap);
 	g_free(o->scenario);
+	g_free(o->max_mem);
 	g_strfreev(o->wl_opts);
 	memset(o, 0, sizeof(*o));
 }
@@ -72,6 +74,8 @@ GOptionEntry *run_opts_entries(struct run_opts *o)
 		  "Reclaim but no compaction", NULL },
 		{ "compaction-proactiveness", 0, 0, G_OPTION_ARG_INT, &o->proactiveness,
 		  "vm.compaction_proactiveness (default 20, 0 = off)", "N" },
+		{ "max-mem", 0, 0, G_OPTION_ARG_STRING, &o->max_mem,
+		  "Refuse a run the simulator needs more memory for (default 80% of RAM)", "SIZE" },
 		{ NULL },
 	};
 	return g_memdup2(entries, sizeof(entries));
@@ -120,6 +124,17 @@ bool run_spec_from_opts(struct run_spec *rs, const struct model_opts *mo,
 			return false;
 		}
 		rs->proactiveness = (unsigned int)ro->proactiveness;
+	}
+	if (ro->max_mem) {
+		if (!parse_size(ro->max_mem, &rs->max_mem_bytes, error)) {
+			g_prefix_error(error, "--max-mem: ");
+			return false;
+		}
+		if (!rs->max_mem_bytes) {
+			g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
+				    "--max-mem must be more than 0");
+			return false;
+		}
 	}
 	if (ro->swap && !parse_size(ro->swap, &rs->swap_bytes, error)) {
 		g_prefix_error(error, "--swap: ");
@@ -482,6 +497,8 @@ bool run_spec_execute(const struct run_spec *rs, JsonNode **json, GString *text,
 		uc.fake_start = 0;
 	}
 	cfg.unaccepted = &uc;
+	if (!run_spec_check_mem(rs, error))
+		goto out;
 	pgdat = pgdat_create(&cfg, error);
 	if (!pgdat)
 		goto out;

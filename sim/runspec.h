@@ -24,6 +24,7 @@ struct run_spec {
 	bool compaction;		/* ... with compaction */
 	unsigned int proactiveness;	/* vm.compaction_proactiveness */
 	uint64_t swap_bytes;		/* anon reclaimable into this much swap */
+	uint64_t max_mem_bytes;		/* simulator memory allowed, bytes; 0 = 80% of RAM */
 };
 
 /* Everything a simulating command takes besides the model options. */
@@ -40,6 +41,7 @@ struct run_opts {
 	gboolean no_reclaim;
 	gboolean no_compaction;
 	int proactiveness;
+	char *max_mem;
 };
 
 /* The defaults: policy none, cost tdx-4k-host, workload random, seed 1, reclaim on. */
