@@ -151,7 +151,18 @@ make_seeds() { # NAME
 			/^# accept-cost calibration/ && !out { out = d "/doc-" n }
 			out { print > out }' docs/probe-format.md ;;
 	results)
-		seed $n tests/data/results/*.json tests/data/results/*/*.json ;;
+		# a small study's results.json, its --emit-jobs plan and one run
+		$build/acceptsim compare --workload random --wl ops=1000 --mem 128M \
+			--config a:policy=watermark --config b:policy=lazy --runs 2 \
+			--plot-format none --out "$d/study" >/dev/null 2>&1 || true
+		$build/acceptsim compare --workload random --wl ops=1000 --mem 128M \
+			--config a:policy=watermark --sweep cpus=1,2 --runs 2 \
+			--emit-jobs "$d/jobs.txt" --out "$d/plan" >/dev/null 2>&1 || true
+		$build/acceptsim run --mem 128M --wl ops=500 --json --tag a \
+			> "$d/run.json" 2>/dev/null || true
+		[ -f "$d/study/results.json" ] && mv "$d/study/results.json" "$d/results.json"
+		[ -f "$d/plan/runs/plan.json" ] && mv "$d/plan/runs/plan.json" "$d/plan.json"
+		rm -rf "$d/study" "$d/plan" "$d/jobs.txt" ;;
 	esac
 }
 
