@@ -55,6 +55,7 @@ struct pressure {
 	uint32_t *lru_prev, *lru_next;	/* per slot */
 	struct lru lru[NR_LRU];
 	long zone_lru_pages[MAX_NR_ZONES][NR_LRU];
+	uint64_t anon_pages;		/* anonymous pages kept off the LRU (no swap) */
 	uint32_t *pfn_slot;		/* per pfn: slot + 1 allocated there, 0 = none */
 	uint64_t swap_used;		/* bytes */
 	struct compact_state cs[MAX_NR_ZONES];
@@ -72,9 +73,13 @@ static enum lru_list slot_lru(const struct slot *s)
 	return (s->flags & WL_F_FILE) ? LRU_FILE : LRU_ANON;
 }
 
-static bool on_lru(const struct slot *s)
+/*
+ * Without swap, anonymous memory is never reclaimed: it is counted but
+ * kept off the LRU, which saves two random memory writes per request.
+ */
+static bool on_lru(const struct pressure *p, const struct slot *s)
 {
-	return s->flags & (WL_F_FILE | WL_F_ANON);
+	return (s->flags & WL_F_FILE) || ((s->flags & WL_F_ANON) && p->cfg.swap_bytes);
 }
 
 void pressure_slots_grown(struct pressure *p)
@@ -91,8 +96,11 @@ void pressure_note_alloc(struct pressure *p, uint32_t slot)
 	enum lru_list t;
 
 	p->pfn_slot[s->pfn] = slot + 1;
-	if (!on_lru(s))
+	if (!on_lru(p, s)) {
+		if (s->flags & WL_F_ANON)
+			p->anon_pages += 1ULL << s->order;
 		return;
+	}
 	t = slot_lru(s);
 	l = &p->lru[t];
 	p->lru_next[slot] = NO_SLOT;
@@ -114,8 +122,11 @@ void pressure_note_free(struct pressure *p, uint32_t slot)
 	uint32_t prev, next;
 
 	p->pfn_slot[s->pfn] = 0;
-	if (!on_lru(s))
+	if (!on_lru(p, s)) {
+		if (s->flags & WL_F_ANON)
+			p->anon_pages -= 1ULL << s->order;
 		return;
+	}
 	t = slot_lru(s);
 	l = &p->lru[t];
 	prev = p->lru_prev[slot];
@@ -265,24 +276,45 @@ static unsigned long reclaimable(void *ctx, struct pgdat *pgdat, struct zone *zo
 	return (unsigned long)MAX(n, 0L);
 }
 
+static void oom_free_slot(struct pressure *p, uint32_t slot)
+{
+	struct slot *s = &p->slots[slot];
+
+	pressure_note_free(p, slot);
+	p->table->live_pages -= 1ULL << s->order;
+	sim_free_pages(p->pgdat, p->pgdat->cur_cpu, s->pfn, s->order);
+	s->pfn = PFN_NONE;
+}
+
+/*
+ * Kill "the largest task": free an eighth of the anonymous memory, oldest
+ * first from the LRU, or (without swap, when anon is off the LRU) in slot
+ * order.
+ */
 static bool oom_kill(void *ctx, struct pgdat *pgdat, gfp_t gfp, unsigned int order)
 {
 	struct pressure *p = ctx;
-	uint64_t goal = MAX(p->lru[LRU_ANON].pages / 8, 1ULL << order), freed = 0;
+	uint64_t anon = p->lru[LRU_ANON].pages + p->anon_pages;
+	uint64_t goal = MAX(anon / 8, 1ULL << order), freed = 0;
 
 	(void)gfp;
-	if (p->lru[LRU_ANON].head == NO_SLOT)
+	(void)pgdat;
+	if (!anon)
 		return false;
 	p->st.oom_kill++;
 	while (freed < goal && p->lru[LRU_ANON].head != NO_SLOT) {
 		uint32_t slot = p->lru[LRU_ANON].head;
-		struct slot *s = &p->slots[slot];
 
-		pressure_note_free(p, slot);
-		p->table->live_pages -= 1ULL << s->order;
-		sim_free_pages(pgdat, pgdat->cur_cpu, s->pfn, s->order);
+		freed += 1ULL << p->slots[slot].order;
+		oom_free_slot(p, slot);
+	}
+	for (uint32_t slot = 0; freed < goal && slot < p->table->nr; slot++) {
+		const struct slot *s = &p->slots[slot];
+
+		if (s->pfn == PFN_NONE || !(s->flags & WL_F_ANON))
+			continue;
 		freed += 1ULL << s->order;
-		s->pfn = PFN_NONE;
+		oom_free_slot(p, slot);
 	}
 	return true;
 }
@@ -665,7 +697,7 @@ const struct pressure_stats *pressure_get_stats(const struct pressure *p)
 void pressure_lru_pages(const struct pressure *p, uint64_t *file, uint64_t *anon)
 {
 	*file = p->lru[LRU_FILE].pages;
-	*anon = p->lru[LRU_ANON].pages;
+	*anon = p->lru[LRU_ANON].pages + p->anon_pages;
 }
 
 void pressure_stats_json(const struct pressure_stats *s, uint64_t file_lru, uint64_t anon_lru,
