@@ -4,6 +4,7 @@
  * table, results.json, CSV and gnuplot figures; or, with --emit-jobs, one
  * 'acceptsim run' command line per run for GNU parallel or Slurm.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,6 +56,38 @@ static char *study_command(char **argv)
 		}
 	}
 	return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+static volatile sig_atomic_t caught_signal;	/* SIGINT or SIGTERM received */
+
+/*
+ * The first SIGINT/SIGTERM lets the runs in progress finish and the
+ * finished ones be written, marked partial; a second one kills at once.
+ */
+static void on_signal(int sig)
+{
+	static const char msg[] = "\nacceptsim compare: interrupted; finishing the runs in "
+				  "progress (again to quit now)\n";
+
+	if (caught_signal) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	caught_signal = sig;
+	study_interrupt();
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing to do about it in a signal handler */
+	}
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 /* --metric a,b --metric c: one list. */
@@ -222,10 +255,24 @@ int cmd_compare(int argc, char **argv)
 		goto out;
 	}
 
+	catch_signals();
 	if (!study_execute(st, (unsigned int)threads, isatty(STDERR_FILENO), &error) ||
 	    !study_aggregate(st, &error)) {
 		cli_report("compare", error);
 		goto out;
+	}
+	if (st->partial) {
+		size_t finished = 0;
+
+		for (guint c = 0; c < st->configs->len; c++)
+			finished += ((struct study_config *)st->configs->pdata[c])->runs->len;
+		fprintf(stderr, "acceptsim compare: interrupted: %zu of %u runs finished%s\n",
+			finished, st->configs->len * st->runs,
+			!finished ? "; nothing written" : out ? "; results marked partial" : "");
+		if (!finished) {
+			ret = 128 + (caught_signal ? caught_signal : SIGINT);
+			goto out;
+		}
 	}
 	study_summary(st, summary);
 	fputs(summary->str, stdout);
@@ -248,7 +295,8 @@ int cmd_compare(int argc, char **argv)
 		if (dumb->len)
 			printf("\n%s", dumb->str);
 	}
-	ret = 0;
+	/* 130 after SIGINT, 143 after SIGTERM, as a shell reports a killed command */
+	ret = caught_signal ? 128 + caught_signal : 0;
 out:
 	study_free(st);
 	g_strfreev(configs);

@@ -610,6 +610,13 @@ struct exec_ctx {
 	GAsyncQueue *done;		/* run index + 1, as each finishes */
 };
 
+static gint interrupted;		/* study_interrupt() was called */
+
+void study_interrupt(void)
+{
+	g_atomic_int_set(&interrupted, 1);	/* lock-free: fine in a signal handler */
+}
+
 static void exec_one(gpointer data, gpointer user_data)
 {
 	struct exec_ctx *ctx = user_data;
@@ -618,6 +625,11 @@ static void exec_one(gpointer data, gpointer user_data)
 	uint64_t seed = ctx->st->seed_base + i % ctx->st->runs;
 	struct run_spec rs;
 	JsonNode *root = NULL;
+
+	if (g_atomic_int_get(&interrupted)) {	/* skipped: no record, no error */
+		g_async_queue_push(ctx->done, data);
+		return;
+	}
 
 	if (study_build_spec(ctx->st, config, seed, &rs, &ctx->errors[i]) &&
 	    run_spec_execute(&rs, &root, NULL, false, &ctx->errors[i])) {
@@ -702,9 +714,11 @@ bool study_execute(struct study *st, unsigned int threads, bool progress, GError
 			ok = false;
 		}
 		g_clear_error(&ctx.errors[i]);
-		if (ok)
+		if (!ctx.records[i])
+			st->partial = true;	/* skipped after study_interrupt() */
+		else if (ok)
 			g_ptr_array_add(config_at(st, i / st->runs)->runs, ctx.records[i]);
-		else if (ctx.records[i])
+		else
 			json_object_unref(ctx.records[i]);
 	}
 out:
@@ -981,6 +995,9 @@ void study_summary(const struct study *st, GString *out)
 	}
 	if (st->command)
 		table_wrap(out, "Command: ", "  ", st->command);
+	if (st->partial)
+		g_string_append(out, "Partial: interrupted; the runs that had not finished are "
+				     "missing.\n");
 }
 
 /* ---- results.json and plan.json ---- */
@@ -1097,6 +1114,8 @@ JsonNode *study_to_json(const struct study *st, bool full)
 	json_object_set_string_member(root, "schema", full ? STUDY_SCHEMA : STUDY_PLAN_SCHEMA);
 	json_object_set_string_member(root, "acceptsim_version", ACCEPTSIM_VERSION);
 	json_object_set_string_member(root, "command", st->command ? st->command : "");
+	if (st->partial)
+		json_object_set_boolean_member(root, "partial", TRUE);
 	json_object_set_int_member(so, "runs", st->runs);
 	json_object_set_int_member(so, "seed_base", (gint64)st->seed_base);
 	json_object_set_string_member(so, "significance",
@@ -1223,6 +1242,8 @@ struct study *study_from_json(JsonObject *root, const char *file, bool with_runs
 	    !member_is(so, "seed_base", JSON_NODE_VALUE))
 		return study_fail(st, error, file, "\"study\" lacks configs, runs or seed_base");
 	st->command = g_strdup(json_object_get_string_member_with_default(root, "command", ""));
+	st->partial = member_is(root, "partial", JSON_NODE_VALUE) &&
+		      json_object_get_boolean_member(root, "partial");
 	st->runs = (unsigned int)json_object_get_int_member(so, "runs");
 	st->seed_base = (uint64_t)json_object_get_int_member(so, "seed_base");
 	sig = json_object_get_string_member_with_default(so, "significance", "welch");

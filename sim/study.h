@@ -54,6 +54,7 @@ struct study {
 	/* study_aggregate() */
 	GPtrArray *metrics;		/* struct study_metric */
 	struct table_cell *cells;	/* [metric * configs->len + config] */
+	bool partial;			/* interrupted: some runs never ran ("partial" in JSON) */
 };
 
 struct study *study_new(void);
@@ -84,6 +85,13 @@ bool study_build_spec(const struct study *st, size_t config, uint64_t seed,
  * stderr if @progress.  The first failed run (in index order) is reported.
  */
 bool study_execute(struct study *st, unsigned int threads, bool progress, GError **error);
+
+/*
+ * Stop a running study_execute() early (async-signal-safe: a SIGINT
+ * handler calls it).  Runs in progress finish; runs not started are
+ * skipped, and the study is marked partial.
+ */
+void study_interrupt(void);
 
 /* The compact record of one run JSON: config, seed, numeric values, series. */
 JsonObject *study_run_record(JsonObject *run, const char *config, uint64_t seed);
