@@ -4,7 +4,8 @@
  * and 'merge' (sim/study.c).  The input is written to a temporary file and
  * loaded with study_load_json():
  *   - a results.json: study_from_json() with its runs, study_aggregate()
- *     and the summary table; a study that aggregates is written back with
+ *     and the summary table and the plot scripts and data ('acceptsim plot'
+ *     without gnuplot); a study that aggregates is written back with
  *     study_to_json() and must read back to the same summary;
  *   - a plan.json (--emit-jobs): the study without runs;
  *   - anything else is taken as one 'acceptsim run --json --tag' result
@@ -14,12 +15,41 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz.h"
+#include "sim/plot.h"
 #include "sim/study.h"
+
+static char *plot_dir;
+
+static void remove_plot_dir(void)
+{
+	g_autoptr(GDir) d = g_dir_open(plot_dir, 0, NULL);
+	const char *n;
+
+	while (d && (n = g_dir_read_name(d))) {
+		g_autofree char *p = g_build_filename(plot_dir, n, NULL);
+
+		remove(p);
+	}
+	remove(plot_dir);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_init();
+	plot_dir = g_dir_make_tmp("acceptsim-fuzz-plots-XXXXXX", NULL);
+	g_assert(plot_dir);
+	atexit(remove_plot_dir);
 	return 0;
+}
+
+/* The plot scripts and data, as 'acceptsim plot' writes them without gnuplot. */
+static void plot(const struct study *st)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GString) notes = g_string_new(NULL);
+
+	if (!plot_study(st, plot_dir, 0, notes, NULL, &error))
+		g_assert(error && error->message);
 }
 
 /* Aggregate and summarise @st; the summary, or NULL if it does not aggregate. */
@@ -82,7 +112,12 @@ static void run_file(const char *path, JsonObject *run)
 	    strcmp(json_node_get_string(tag), "fuzz"))
 		study_add_config(st, json_node_get_string(tag), 0);
 	if (study_add_run_file(st, path, run, &error)) {
-		g_autoptr(GString) s = summarise(st);
+		GString *s = summarise(st);
+
+		if (s) {
+			plot(st);
+			g_string_free(s, TRUE);
+		}
 	} else {
 		g_assert(error && error->message);
 	}
@@ -123,8 +158,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (results) {
 		summary = summarise(st);
-		if (summary)
+		if (summary) {
+			plot(st);
 			round_trip(st, summary);
+		}
 	}
 	study_free(st);
 	return 0;
