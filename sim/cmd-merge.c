@@ -55,10 +55,15 @@ static struct study *study_from_tags(GPtrArray *runs, char **args, const char *b
 	int base = 0;
 
 	for (guint i = 0; i < runs->len; i++) {
-		JsonObject *cfg = json_object_get_object_member(runs->pdata[i], "config");
-		const char *tag = cfg ? json_object_get_string_member_with_default(cfg, "tag", NULL)
-				      : NULL;
-		gint64 seed = cfg ? json_object_get_int_member_with_default(cfg, "seed", 0) : 0;
+		/* a run file may be anything: study_add_run_file() checks it */
+		JsonNode *cn = json_object_get_member(runs->pdata[i], "config");
+		JsonObject *cfg = cn && JSON_NODE_HOLDS_OBJECT(cn) ? json_node_get_object(cn) : NULL;
+		JsonNode *tn = cfg ? json_object_get_member(cfg, "tag") : NULL;
+		JsonNode *sn = cfg ? json_object_get_member(cfg, "seed") : NULL;
+		const char *tag = tn && JSON_NODE_HOLDS_VALUE(tn) &&
+				  json_node_get_value_type(tn) == G_TYPE_STRING ?
+				  json_node_get_string(tn) : NULL;
+		gint64 seed = sn && JSON_NODE_HOLDS_VALUE(sn) ? json_node_get_int(sn) : 0;
 		bool seen = false;
 
 		if (!tag)
@@ -163,7 +168,9 @@ int cmd_merge(int argc, char **argv)
 		if (!root)
 			goto fail;
 		o = json_node_get_object(root);
-		schema = json_object_get_string_member_with_default(o, "schema", NULL);
+		schema = json_object_has_member(o, "schema") &&
+			 JSON_NODE_HOLDS_VALUE(json_object_get_member(o, "schema")) ?
+			 json_object_get_string_member(o, "schema") : NULL;
 		if (schema && !strcmp(schema, STUDY_PLAN_SCHEMA)) {
 			if (plan) {
 				json_node_unref(root);

@@ -1173,13 +1173,30 @@ static bool parse_error(GError **error, const char *file, const char *what)
 	return false;
 }
 
+/* The string node @n, or NULL if it is no string (a number, an object...). */
+static const char *node_string(JsonNode *n)
+{
+	if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+		return NULL;
+	return json_node_get_string(n);
+}
+
+/* The string member @name of @o, or NULL if absent or no string. */
+static const char *string_member(JsonObject *o, const char *name)
+{
+	return node_string(o ? json_object_get_member(o, name) : NULL);
+}
+
+/* The strings of @a; elements that are no strings are left out. */
 static char **strv_from_json(JsonArray *a)
 {
 	guint n = a ? json_array_get_length(a) : 0;
 	char **v = g_new0(char *, n + 1);
+	guint j = 0;
 
 	for (guint i = 0; i < n; i++)
-		v[i] = g_strdup(json_array_get_string_element(a, i));
+		if (node_string(json_array_get_element(a, i)))
+			v[j++] = g_strdup(node_string(json_array_get_element(a, i)));
 	return v;
 }
 
@@ -1241,13 +1258,13 @@ struct study *study_from_json(JsonObject *root, const char *file, bool with_runs
 	if (!member_is(so, "configs", JSON_NODE_ARRAY) || !member_is(so, "runs", JSON_NODE_VALUE) ||
 	    !member_is(so, "seed_base", JSON_NODE_VALUE))
 		return study_fail(st, error, file, "\"study\" lacks configs, runs or seed_base");
-	st->command = g_strdup(json_object_get_string_member_with_default(root, "command", ""));
+	st->command = g_strdup(string_member(root, "command") ? string_member(root, "command") : "");
 	st->partial = member_is(root, "partial", JSON_NODE_VALUE) &&
 		      json_object_get_boolean_member(root, "partial");
 	st->runs = (unsigned int)json_object_get_int_member(so, "runs");
 	st->seed_base = (uint64_t)json_object_get_int_member(so, "seed_base");
-	sig = json_object_get_string_member_with_default(so, "significance", "welch");
-	st->mark = !strcmp(sig, "ci") ? TABLE_MARK_CI : TABLE_MARK_WELCH;
+	sig = string_member(so, "significance");
+	st->mark = sig && !strcmp(sig, "ci") ? TABLE_MARK_CI : TABLE_MARK_WELCH;
 	if (member_is(so, "metrics", JSON_NODE_ARRAY))
 		st->metric_paths = strv_from_json(json_object_get_array_member(so, "metrics"));
 	if (member_is(so, "holes", JSON_NODE_ARRAY)) {
@@ -1255,7 +1272,8 @@ struct study *study_from_json(JsonObject *root, const char *file, bool with_runs
 		if (!*st->holes)
 			g_clear_pointer(&st->holes, g_strfreev);
 	}
-	st->check_every = (int)json_object_get_int_member_with_default(so, "check_every", -1);
+	st->check_every = member_is(so, "check_every", JSON_NODE_VALUE) ?
+			  (int)json_object_get_int_member(so, "check_every") : -1;
 
 	configs = json_object_get_array_member(so, "configs");
 	for (guint i = 0; i < json_array_get_length(configs); i++) {
@@ -1264,17 +1282,17 @@ struct study *study_from_json(JsonObject *root, const char *file, bool with_runs
 		JsonObject *settings;
 		GList *names;
 
-		if (!co || !member_is(co, "name", JSON_NODE_VALUE))
+		if (!co || !string_member(co, "name"))
 			return study_fail(st, error, file, "a configuration has no name");
 		c = config_new();
 		g_ptr_array_add(st->configs, c);
-		c->name = g_strdup(json_object_get_string_member(co, "name"));
-		c->base = g_strdup(json_object_get_string_member_with_default(co, "base", c->name));
-		if (member_is(co, "sweep", JSON_NODE_VALUE))
-			c->sweep = g_strdup(json_object_get_string_member(co, "sweep"));
+		c->name = g_strdup(string_member(co, "name"));
+		c->base = g_strdup(string_member(co, "base") ? string_member(co, "base") : c->name);
+		c->sweep = g_strdup(string_member(co, "sweep"));
 		c->baseline = i;
 		if (member_is(co, "baseline", JSON_NODE_VALUE)) {
-			int b = config_index(st, json_object_get_string_member(co, "baseline"));
+			const char *bname = string_member(co, "baseline");
+			int b = bname ? config_index(st, bname) : -1;
 
 			if (b < 0)
 				return study_fail(st, error, file, "a baseline is not an earlier "
@@ -1284,9 +1302,15 @@ struct study *study_from_json(JsonObject *root, const char *file, bool with_runs
 		settings = member_is(co, "settings", JSON_NODE_OBJECT) ?
 			   json_object_get_object_member(co, "settings") : NULL;
 		names = settings ? json_object_get_members(settings) : NULL;
-		for (GList *l = names; l; l = l->next)
-			g_ptr_array_add(c->settings, g_strdup_printf("%s=%s", (char *)l->data,
-				json_object_get_string_member(settings, l->data)));
+		for (GList *l = names; l; l = l->next) {
+			const char *v = string_member(settings, l->data);
+
+			if (!v) {
+				g_list_free(names);
+				return study_fail(st, error, file, "a setting is not a string");
+			}
+			g_ptr_array_add(c->settings, g_strdup_printf("%s=%s", (char *)l->data, v));
+		}
 		g_list_free(names);
 	}
 	if (!st->configs->len)
@@ -1300,11 +1324,11 @@ struct study *study_from_json(JsonObject *root, const char *file, bool with_runs
 		JsonObject *rec = json_array_get_object_element(runs, i);
 		int c;
 
-		if (!rec || !member_is(rec, "config", JSON_NODE_VALUE) ||
+		if (!rec || !string_member(rec, "config") ||
 		    !member_is(rec, "seed", JSON_NODE_VALUE) ||
 		    !member_is(rec, "values", JSON_NODE_OBJECT))
 			return study_fail(st, error, file, "a run lacks config, seed or values");
-		c = config_index(st, json_object_get_string_member(rec, "config"));
+		c = config_index(st, string_member(rec, "config"));
 		if (c < 0)
 			return study_fail(st, error, file, "a run names an unknown configuration");
 		if (!insert_run(config_at(st, (size_t)c), rec))
@@ -1337,8 +1361,7 @@ JsonNode *study_load_json(const char *path, const char *schema, GError **error)
 		return NULL;
 	}
 	o = json_node_get_object(root);
-	have = member_is(o, "schema", JSON_NODE_VALUE) ? json_object_get_string_member(o, "schema")
-							: NULL;
+	have = string_member(o, "schema");
 	if (schema && (!have || strcmp(have, schema))) {
 		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_PARSE,
 			    "%s: schema '%s', expected '%s'", path, have ? have : "(none)", schema);
@@ -1596,7 +1619,7 @@ bool study_add_run_file(struct study *st, const char *path, JsonObject *run, GEr
 	if (!cfg || !member_is(cfg, "tag", JSON_NODE_VALUE) || !member_is(cfg, "seed", JSON_NODE_VALUE))
 		return parse_error(error, path, "not an 'acceptsim run --json --tag NAME' result "
 				   "(no config.tag or config.seed)");
-	tag = json_object_get_string_member(cfg, "tag");
+	tag = string_member(cfg, "tag");
 	seed = json_object_get_int_member(cfg, "seed");
 	if (!tag)
 		return parse_error(error, path, "config.tag is not a string");
