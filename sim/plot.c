@@ -168,7 +168,8 @@ static void plot_sep(struct fig *f)
 
 static JsonArray *series(JsonObject *rec, const char *name)
 {
-	JsonObject *s = json_object_get_object_member(rec, "series");
+	JsonNode *sn = json_object_get_member(rec, "series");	/* optional */
+	JsonObject *s = sn && JSON_NODE_HOLDS_OBJECT(sn) ? json_node_get_object(sn) : NULL;
 	JsonNode *n = s ? json_object_get_member(s, name) : NULL;
 
 	return n && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;

@@ -1215,6 +1215,66 @@ static bool member_is(JsonObject *o, const char *name, JsonNodeType type)
 	return n && json_node_get_node_type(n) == type;
 }
 
+static bool node_is_number(JsonNode *n)
+{
+	return n && JSON_NODE_HOLDS_VALUE(n) && (json_node_get_value_type(n) == G_TYPE_INT64 ||
+						 json_node_get_value_type(n) == G_TYPE_DOUBLE);
+}
+
+/* An array of at least @min numbers. */
+static bool numbers(JsonNode *n, guint min)
+{
+	JsonArray *a = n && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
+
+	if (!a || json_array_get_length(a) < min)
+		return false;
+	for (guint i = 0; i < json_array_get_length(a); i++)
+		if (!node_is_number(json_array_get_element(a, i)))
+			return false;
+	return true;
+}
+
+/*
+ * The series of a run record in the shape plot.c reads them without
+ * further checks: "samples" objects with numbers t and mixed_pageblocks
+ * and an array of numbers nr_free, "host_backed" [t, bytes] pairs and
+ * "accept_stall_log2_hist" numbers, each optional, like "series" itself.
+ */
+static bool series_valid(JsonObject *rec)
+{
+	JsonNode *sn = json_object_get_member(rec, "series");
+	JsonObject *s = sn && JSON_NODE_HOLDS_OBJECT(sn) ? json_node_get_object(sn) : NULL;
+	JsonNode *n;
+
+	if (!sn)
+		return true;		/* hand-made files may have values only */
+	if (!s)
+		return false;
+	if ((n = json_object_get_member(s, "accept_stall_log2_hist")) && !numbers(n, 0))
+		return false;
+	if ((n = json_object_get_member(s, "host_backed"))) {
+		if (!JSON_NODE_HOLDS_ARRAY(n))
+			return false;
+		for (guint i = 0; i < json_array_get_length(json_node_get_array(n)); i++)
+			if (!numbers(json_array_get_element(json_node_get_array(n), i), 2))
+				return false;
+	}
+	if ((n = json_object_get_member(s, "samples"))) {
+		if (!JSON_NODE_HOLDS_ARRAY(n))
+			return false;
+		for (guint i = 0; i < json_array_get_length(json_node_get_array(n)); i++) {
+			JsonNode *e = json_array_get_element(json_node_get_array(n), i);
+			JsonObject *o = JSON_NODE_HOLDS_OBJECT(e) ? json_node_get_object(e) : NULL;
+
+			if (!o || !node_is_number(json_object_get_member(o, "t")) ||
+			    !node_is_number(json_object_get_member(o, "mixed_pageblocks")) ||
+			    !numbers(json_object_get_member(o, "nr_free"), 0))
+				return false;
+		}
+	}
+	return true;
+}
+
 /* Insert @rec into @c's runs in seed order; false on a duplicate seed. */
 static bool insert_run(struct study_config *c, JsonObject *rec)
 {
@@ -1328,6 +1388,8 @@ struct study *study_from_json(JsonObject *root, const char *file, bool with_runs
 		    !member_is(rec, "seed", JSON_NODE_VALUE) ||
 		    !member_is(rec, "values", JSON_NODE_OBJECT))
 			return study_fail(st, error, file, "a run lacks config, seed or values");
+		if (!series_valid(rec))
+			return study_fail(st, error, file, "a run's series are malformed");
 		c = config_index(st, string_member(rec, "config"));
 		if (c < 0)
 			return study_fail(st, error, file, "a run names an unknown configuration");
@@ -1638,6 +1700,9 @@ bool study_add_run_file(struct study *st, const char *path, JsonObject *run, GEr
 		return false;
 	}
 	rec = study_run_record(run, tag, (uint64_t)seed);
+	if (!series_valid(rec))
+		return parse_error(error, path, "its samples, host_backed or accept_stall_log2_hist "
+				   "series are malformed");
 	if (!insert_run(config_at(st, (size_t)c), rec)) {
 		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_PARSE,
 			    "%s: a second run of %s with seed %" G_GINT64_FORMAT, path, tag, seed);
