@@ -55,10 +55,12 @@ static void zstd_frame(GByteArray *out, const uint8_t *p, size_t n, int level)
 	g_free(buf);
 }
 
+/* gzip, zstd, xz or bzip2: only the outer layer's magic is looked at */
 static bool starts_with_magic(const uint8_t *p, size_t n)
 {
 	return (n >= 2 && p[0] == 0x1f && p[1] == 0x8b) ||
-	       (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4));
+	       (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4)) ||
+	       (n >= 6 && !memcmp(p, "\xfd" "7zXZ\0", 6)) || (n >= 3 && !memcmp(p, "BZh", 3));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -80,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	data += 2;
 	size -= 2;
-	/* a compressed file inside a compressed file is read differently */
+	/* a compressed file inside a compressed file is refused differently */
 	if (starts_with_magic(data, size))
 		return -1;
 	split = size ? data[-1] * size / 255 : 0;
