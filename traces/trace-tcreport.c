@@ -54,9 +54,13 @@ static enum text_line tracecmd_special(struct trace_reader *r, const char *p, co
 		return TEXT_LINE_SKIP;
 	if (*p != 'C' && len > 6) {
 		/* buffer instances are prefixed: "acceptsim-4953: CPU:1 [627878 EVENTS DROPPED]" */
-		const char *q = memmem(p, len, ": CPU:", 6);
+		const char *q = p;
 
-		if (q && !memchr(p, ' ', (size_t)(q - p)) && text_parse_lost(q + 2, e, ev))
+		/* the first blank ends the instance name: ": CPU:" must come before it */
+		while (q < e && *q != ' ' && *q != '\t')
+			q++;
+		if (q - p > 1 && q[-1] == ':' && e - q >= 5 && !memcmp(q, " CPU:", 5) &&
+		    text_parse_lost(q + 1, e, ev))
 			return TEXT_LINE_LOST;
 	}
 	if (*p == 'C') {
