@@ -62,6 +62,64 @@ extern const struct trace_format_ops trace_perf_ops;
 extern const struct trace_format_ops trace_dat_ops;
 extern const struct trace_format_ops trace_native_ops;
 
+/*
+ * in trace-dat.c: where the kmem fields of one event id lie in its record,
+ * shared by the direct reader and the libtracecmd one (trace-dat-tracecmd.c)
+ */
+enum dat_field_id {
+	DF_PFN,
+	DF_ORDER,
+	DF_MT,
+	DF_GFP,
+	DF_FORDER,
+	DF_FMT,
+	DF_CHANGE,
+	DF_REFILL,
+	DF_NODE,
+	DF_ZONE_ID,
+	DF_NAME,
+	DF_UPPER,
+	DF_ARG0,
+	DF_ARG1,
+	DF_ARG2,
+	DF_ARG3,
+	DF_NR,
+};
+
+#define DAT_FIELD_ALIASES	3
+
+/* Field names by id: raw names of include/trace/events/{kmem,vmscan}.h. */
+extern const char *const dat_field_names[DF_NR][DAT_FIELD_ALIASES];
+
+struct dat_field {
+	uint16_t offset;			/* bytes into the record */
+	uint16_t size;				/* bytes; 0: the event has no such field */
+};
+
+struct dat_layout {
+	uint8_t type;				/* enum trace_event_type */
+	struct dat_field f[DF_NR];
+};
+
+/* Which field of @names (a dat_field_names row) is @name; -1 if none. */
+int dat_field_lookup(const char *name, size_t len);
+
+/*
+ * Fill @ev from one raw record of @size bytes (host byte order) laid out
+ * as @dl; @pid is the common_pid field.  @ev was zeroed by the caller.
+ */
+void dat_fill_event(const struct dat_layout *dl, struct dat_field pid, const uint8_t *data,
+		    uint32_t size, uint64_t ts, int cpu, struct trace_event *ev);
+
+/* in trace-dat-tracecmd.c: the reference reader, through libtracecmd */
+struct dat_tracecmd;
+/* Open @path (an uncompressed trace.dat) for @r; messages name r->path. */
+struct dat_tracecmd *dat_tracecmd_open(struct trace_reader *r, const char *path,
+				       GError **error);
+int dat_tracecmd_next(struct trace_reader *r, struct dat_tracecmd *tc, struct trace_event *ev,
+		      GError **error);
+void dat_tracecmd_close(struct dat_tracecmd *tc);
+
 /* in trace-text.c: the line reader and kmem field parser of all text formats */
 
 enum text_line {
