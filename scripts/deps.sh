@@ -8,7 +8,7 @@ set -eu
 PKGS="meson ninja-build pkg-config gcc clang libc6-dev libglib2.0-dev
 libjson-glib-dev libcunit1-dev libgsl-dev libtracecmd-dev libtraceevent-dev
 libtracefs-dev libzstd-dev zlib1g-dev libjemalloc-dev gnuplot-nox trace-cmd
-parallel valgrind libclang-rt-14-dev fonts-dejavu-core"
+parallel valgrind libclang-rt-14-dev fonts-dejavu-core time"
 
 missing=""
 for p in $PKGS; do
