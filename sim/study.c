@@ -1399,22 +1399,59 @@ struct study *study_from_json(JsonObject *root, const char *file, bool with_runs
 	return st;
 }
 
+/* Our files nest 7 deep; json-glib recurses per level and overflows the stack. */
+#define STUDY_MAX_JSON_DEPTH	256
+
+/* The deepest nesting of arrays and objects in @len bytes of JSON text. */
+static unsigned int json_depth(const char *p, size_t len)
+{
+	unsigned int depth = 0, max = 0;
+	bool in_string = false;
+
+	for (size_t i = 0; i < len; i++) {
+		if (in_string) {
+			if (p[i] == '\\')
+				i++;
+			else if (p[i] == '"')
+				in_string = false;
+		} else if (p[i] == '"') {
+			in_string = true;
+		} else if (p[i] == '[' || p[i] == '{') {
+			max = MAX(max, ++depth);
+		} else if ((p[i] == ']' || p[i] == '}') && depth) {
+			depth--;
+		}
+	}
+	return max;
+}
+
 JsonNode *study_load_json(const char *path, const char *schema, GError **error)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autoptr(GError) local = NULL;
+	g_autoptr(GMappedFile) map = g_mapped_file_new(path, FALSE, &local);
+	const char *text = map ? g_mapped_file_get_contents(map) : NULL;
+	gsize len = map ? g_mapped_file_get_length(map) : 0;
 	JsonNode *root;
 	JsonObject *o;
 	const char *have;
 
-	if (!json_parser_load_from_mapped_file(parser, path, &local)) {
+	/* 100000 '[' would crash json-glib: refuse them first */
+	if (map && json_depth(text, len) > STUDY_MAX_JSON_DEPTH) {
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_PARSE,
+			    "%s: JSON nested deeper than %d levels, not an acceptsim file", path,
+			    STUDY_MAX_JSON_DEPTH);
+		return NULL;
+	}
+	if (!map || !json_parser_load_from_data(parser, text ? text : "", (gssize)len, &local)) {
 		if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ||
 		    local->domain == G_FILE_ERROR)
 			g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_IO, "%s: %s", path,
 				    local->message);
 		else
 			g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_PARSE, "%s: not valid JSON: %s",
-				    path, local->message);
+				    path, g_str_has_prefix(local->message, "<data>:") ?
+				    local->message + 7 : local->message);
 		return NULL;
 	}
 	root = json_parser_get_root(parser);
