@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "calib.h"
 
 G_DEFINE_QUARK(sim-calib-error-quark, calib_error)
@@ -596,12 +597,24 @@ out_free:
 	return NULL;
 }
 
+/* Calibration files are a few KiB; more is no calibration file. */
+#define CALIB_MAX_FILE_SIZE	(16 << 20)
+
 struct calib_file *calib_file_load(const char *path, GError **error)
 {
 	g_autofree char *text = NULL;
 	g_autoptr(GError) e = NULL;
+	struct stat st;
 	gsize len;
 
+	/* /dev/zero, named in a scenario from elsewhere, would be read forever */
+	if (stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
+				     st.st_size > CALIB_MAX_FILE_SIZE)) {
+		g_set_error(error, CALIB_ERROR, CALIB_ERROR_IO, "%s: %s, not a calibration file",
+			    path, st.st_size > CALIB_MAX_FILE_SIZE ? "larger than 16 MiB" :
+			    "a device");
+		return NULL;
+	}
 	if (!g_file_get_contents(path, &text, &len, &e)) {
 		g_set_error(error, CALIB_ERROR, CALIB_ERROR_IO, "%s", e->message);
 		return NULL;
