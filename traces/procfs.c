@@ -112,6 +112,8 @@ static bool parse_node_line(struct snapshot *snap, enum table table, char **w, g
 	if (strlen(w[3]) >= SNAP_ZONE_NAME)
 		return parse_error(error, name, lineno, "zone name too long", line);
 	z = find_zone(snap, (int)node, w[3]);
+	if (!z->line)
+		z->line = lineno;
 
 	if (n > 5 && !strcmp(w[4], "type")) {		/* pagetypeinfo free counts */
 		int t = type_index(snap, w[5]);
@@ -196,7 +198,12 @@ bool snapshot_parse(struct snapshot *snap, const char *name, const char *text, G
 				return false;
 		} else if (n >= 4 && !strcmp(w[0], "Page") && !strcmp(w[1], "block") &&
 			   !strcmp(w[2], "order:")) {
-			snap->pageblock_order = atoi(w[3]);
+			uint64_t v;
+			bool capped = false;
+
+			if (n != 4 || !parse_count(w[3], &v, &capped) || capped || v < 1 || v > 20)
+				return parse_error(error, name, i + 1, "bad page block order", line);
+			snap->pageblock_order = (int)v;
 		} else if (n >= 3 && !strcmp(w[0], "Pages") && !strcmp(w[1], "per")) {
 			/* "Pages per block:  512" */
 		} else if (n >= 4 && !strcmp(w[0], "Free") && !strcmp(w[1], "pages")) {
@@ -215,6 +222,7 @@ bool snapshot_parse(struct snapshot *snap, const char *name, const char *text, G
 					   "not a buddyinfo or pagetypeinfo line", line);
 		}
 	}
+	snap->lines = g_strv_length(lines);
 	if (snap->zones->len == 0) {
 		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_PARSE,
 			    "%s: no zones (not a buddyinfo or pagetypeinfo snapshot)", name);
@@ -223,12 +231,23 @@ bool snapshot_parse(struct snapshot *snap, const char *name, const char *text, G
 	return true;
 }
 
+/* Snapshots are a few KiB even with 1024 nodes; more is no snapshot. */
+#define SNAP_MAX_FILE_SIZE	(64 << 20)
+
 static bool load_file(struct snapshot *snap, const char *path, GError **error)
 {
 	g_autofree char *text = NULL;
 	gsize len;
 	struct stat st;
 
+	/* /dev/zero would be read forever; /proc files have size 0 and pass */
+	if (stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
+				     st.st_size > SNAP_MAX_FILE_SIZE)) {
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_PARSE,
+			    "%s: %s, not a /proc snapshot", path,
+			    st.st_size > SNAP_MAX_FILE_SIZE ? "larger than 64 MiB" : "a device");
+		return false;
+	}
 	if (!g_file_get_contents(path, &text, &len, error))
 		return false;
 	if (memchr(text, '\0', len)) {
@@ -289,4 +308,248 @@ void snap_zone_nr_free(const struct snap_zone *z, uint64_t nr_free[NR_PAGE_ORDER
 		for (int t = 0; t < SNAP_MAX_TYPES; t++)
 			nr_free[o] += z->nr_free_mt[t][o];
 	}
+}
+
+/* ------------------------------------------------------------ zoneinfo */
+
+static const char *const zi_keys[ZI_NR_FIELDS] = {
+	[ZI_FREE] = "free",		/* "pages free N" */
+	[ZI_SPANNED] = "spanned",
+	[ZI_PRESENT] = "present",
+	[ZI_MANAGED] = "managed",
+	[ZI_START_PFN] = "start_pfn:",
+};
+
+/* An identifier of zoneinfo's counters: "nr_free_pages", "high_min:", "per-node". */
+static bool zi_is_key(const char *w)
+{
+	size_t len = strlen(w);
+
+	if (len && w[len - 1] == ':')
+		len--;
+	if (!len || !g_ascii_isalpha(w[0]))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!g_ascii_isalnum(w[i]) && w[i] != '_' && w[i] != '-')
+			return false;
+	return true;
+}
+
+/* A decimal count that fits in 64 bits. */
+static bool zi_number(const char *w, uint64_t *v)
+{
+	bool capped = false;
+
+	return parse_count(w, v, &capped) && !capped;
+}
+
+/* "protection: (0, 2990, 23802, 23802, 23802)" */
+static bool zi_protection(const char *line)
+{
+	const char *p = strchr(line, '(');
+	const char *e = strrchr(line, ')');
+
+	if (!p || !e || e < p || e[1] != '\0')
+		return false;
+	for (p++; p < e; p++)
+		if (!g_ascii_isdigit(*p) && *p != ',' && *p != ' ')
+			return false;
+	return true;
+}
+
+static int zi_zone_type(const char *name)
+{
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		if (!strcmp(name, zone_name((enum zone_type)z)))
+			return z;
+	return strcmp(name, "Device") ? -2 : -1;
+}
+
+/* The checks once every line is read: truncation, impossible values. */
+static bool zi_check(struct zoneinfo *zi, const char *name, unsigned int lines, GError **error)
+{
+	static const uint64_t lo[MAX_NR_ZONES] = { 0, 4096, 1ULL << 20, 0 };
+	static const uint64_t hi[MAX_NR_ZONES] = { 4096, 1ULL << 20, 1ULL << 32, 1ULL << 32 };
+	uint64_t prev_end = 0;
+	const char *prev = NULL;
+
+	if (!zi->nr_zones) {
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_PARSE,
+			    "%s:%u: no zones (not a zoneinfo file)", name, lines);
+		return false;
+	}
+	for (int i = 0; i < zi->nr_zones; i++) {
+		struct zi_zone *z = &zi->zones[i];
+		uint64_t *v = z->v;
+
+		for (int f = ZI_FREE; f <= ZI_MANAGED; f++)
+			if (!z->v_line[f]) {
+				g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_PARSE,
+					    "%s:%u: zone %s has no '%s' line (truncated file?)",
+					    name, z->line, z->name, zi_keys[f]);
+				return false;
+			}
+		if (v[ZI_PRESENT] && !z->v_line[ZI_START_PFN]) {
+			g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_PARSE,
+				    "%s:%u: zone %s has pages but no start_pfn line (truncated file?)",
+				    name, z->line, z->name);
+			return false;
+		}
+#define ZI_FAIL(f, ...) do {							\
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_PARSE, "%s:%u: zone %s: "	\
+			    __VA_ARGS__);						\
+		return false;								\
+	} while (0)
+		if (v[ZI_PRESENT] > v[ZI_SPANNED])
+			ZI_FAIL(ZI_PRESENT, "present %" G_GUINT64_FORMAT " > spanned %" G_GUINT64_FORMAT,
+				name, z->v_line[ZI_PRESENT], z->name, v[ZI_PRESENT], v[ZI_SPANNED]);
+		if (v[ZI_MANAGED] > v[ZI_PRESENT])
+			ZI_FAIL(ZI_MANAGED, "managed %" G_GUINT64_FORMAT " > present %" G_GUINT64_FORMAT,
+				name, z->v_line[ZI_MANAGED], z->name, v[ZI_MANAGED], v[ZI_PRESENT]);
+		if (v[ZI_FREE] > v[ZI_MANAGED])
+			ZI_FAIL(ZI_FREE, "free %" G_GUINT64_FORMAT " > managed %" G_GUINT64_FORMAT,
+				name, z->v_line[ZI_FREE], z->name, v[ZI_FREE], v[ZI_MANAGED]);
+		if (!v[ZI_PRESENT])
+			continue;
+		if (z->zone < 0 || z->zone == ZONE_MOVABLE)
+			ZI_FAIL(ZI_PRESENT, "the model has no populated %s zone", name,
+				z->v_line[ZI_PRESENT], z->name, z->name);
+		if (v[ZI_START_PFN] < lo[z->zone] ||
+		    v[ZI_START_PFN] + v[ZI_SPANNED] > hi[z->zone] ||
+		    v[ZI_START_PFN] + v[ZI_SPANNED] < v[ZI_START_PFN])
+			ZI_FAIL(ZI_START_PFN, "pfns [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
+				") lie outside [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
+				"), where x86_64 puts it", name, z->v_line[ZI_START_PFN], z->name,
+				v[ZI_START_PFN], v[ZI_START_PFN] + v[ZI_SPANNED], lo[z->zone],
+				hi[z->zone]);
+		if (v[ZI_START_PFN] < prev_end)
+			ZI_FAIL(ZI_START_PFN, "starts at pfn %" G_GUINT64_FORMAT ", inside zone %s",
+				name, z->v_line[ZI_START_PFN], z->name, v[ZI_START_PFN], prev);
+		prev_end = v[ZI_START_PFN] + v[ZI_SPANNED];
+		prev = z->name;
+	}
+#undef ZI_FAIL
+	if (!zoneinfo_zone(zi, ZONE_DMA32)) {
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_PARSE,
+			    "%s:%u: no populated DMA32 zone (the model needs RAM from 16 MiB up)",
+			    name, lines);
+		return false;
+	}
+	return true;
+}
+
+bool zoneinfo_parse(struct zoneinfo *zi, const char *name, const char *text, GError **error)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	struct zi_zone *z = NULL;
+	bool in_pagesets = false;
+	unsigned int i;
+
+	for (i = 0; lines[i]; i++) {
+		const char *line = lines[i];
+		g_auto(GStrv) w = NULL;
+		guint n;
+		uint64_t v;
+
+		w = split_words(line, &n);
+		if (n == 0)
+			continue;
+		if (!strcmp(w[0], "Node")) {
+			char *end;
+			long node;
+
+			if (n != 4 || strcmp(w[2], "zone"))
+				return parse_error(error, name, i + 1, "expected 'Node N, zone NAME'",
+						   line);
+			node = strtol(w[1], &end, 10);
+			if (*end || end == w[1] || node < 0)
+				return parse_error(error, name, i + 1, "bad node number", line);
+			if (node != 0)
+				return parse_error(error, name, i + 1,
+						   "the model has one node: only node 0 is read", line);
+			if (zi_zone_type(w[3]) == -2 || strlen(w[3]) >= SNAP_ZONE_NAME)
+				return parse_error(error, name, i + 1, "unknown zone", line);
+			for (int k = 0; k < zi->nr_zones; k++)
+				if (!strcmp(zi->zones[k].name, w[3]))
+					return parse_error(error, name, i + 1, "zone listed twice", line);
+			if (zi->nr_zones == G_N_ELEMENTS(zi->zones))
+				return parse_error(error, name, i + 1, "too many zones", line);
+			z = &zi->zones[zi->nr_zones++];
+			memset(z, 0, sizeof(*z));
+			g_strlcpy(z->name, w[3], sizeof(z->name));
+			z->zone = zi_zone_type(w[3]);
+			z->line = i + 1;
+			in_pagesets = false;
+			continue;
+		}
+		if (!z)
+			return parse_error(error, name, i + 1, "not a zoneinfo line (no 'Node' line "
+					   "before it)", line);
+		if (!strcmp(w[0], "protection:")) {
+			if (!zi_protection(strchr(line, 'p')))
+				return parse_error(error, name, i + 1, "bad protection line", line);
+			continue;
+		}
+		if ((n == 2 && !strcmp(w[0], "per-node") && !strcmp(w[1], "stats")) ||
+		    (n == 1 && !strcmp(w[0], "pagesets"))) {
+			in_pagesets = n == 1;
+			continue;
+		}
+		/* KEY... NUMBER: "pages free 3840", "spanned 4095", "count: 0" */
+		for (guint k = 0; k + 1 < n; k++)
+			if (!zi_is_key(w[k]))
+				return parse_error(error, name, i + 1, "not a zoneinfo line", line);
+		if (n < 2 || n > 4 || !zi_number(w[n - 1], &v)) {
+			if (n >= 2 && g_ascii_isdigit(w[n - 1][0]))
+				return parse_error(error, name, i + 1, "bad number", line);
+			return parse_error(error, name, i + 1, "not a zoneinfo line", line);
+		}
+		if (n == 3 && !(strcmp(w[0], "pages") || strcmp(w[1], "free"))) {
+			z->v[ZI_FREE] = v;
+			z->v_line[ZI_FREE] = i + 1;
+			continue;
+		}
+		if (n == 2 && in_pagesets && !strcmp(w[0], "count:")) {
+			z->pcp_pages += v;
+			continue;
+		}
+		for (int f = ZI_SPANNED; f < ZI_NR_FIELDS; f++)
+			if (n == 2 && !strcmp(w[0], zi_keys[f])) {
+				if (z->v_line[f])
+					return parse_error(error, name, i + 1, "field repeated", line);
+				z->v[f] = v;
+				z->v_line[f] = i + 1;
+			}
+	}
+	return zi_check(zi, name, i, error);
+}
+
+bool zoneinfo_load(struct zoneinfo *zi, const char *path, GError **error)
+{
+	g_autofree char *text = NULL;
+	gsize len;
+
+	zi->path = g_strdup(path);
+	if (!g_file_get_contents(path, &text, &len, error))
+		return false;
+	if (memchr(text, '\0', len)) {
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_PARSE,
+			    "%s:1: binary data, not a /proc/zoneinfo snapshot", path);
+		return false;
+	}
+	return zoneinfo_parse(zi, path, text, error);
+}
+
+void zoneinfo_clear(struct zoneinfo *zi)
+{
+	g_free(zi->path);
+	memset(zi, 0, sizeof(*zi));
+}
+
+const struct zi_zone *zoneinfo_zone(const struct zoneinfo *zi, enum zone_type zt)
+{
+	for (int i = 0; i < zi->nr_zones; i++)
+		if (zi->zones[i].zone == (int)zt && zi->zones[i].v[ZI_PRESENT])
+			return &zi->zones[i];
+	return NULL;
 }
