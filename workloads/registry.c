@@ -8,6 +8,7 @@
 static const struct workload_ops *const workload_table[] = {
 	&wl_random_ops,
 	&wl_boot_ops,
+	&wl_kbuild_ops,
 	&wl_trace_ops,
 };
 

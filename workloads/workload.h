@@ -88,6 +88,7 @@ bool wl_params_parse(const char *spec, GHashTable **kv, GError **error);
 
 extern const struct workload_ops wl_random_ops;
 extern const struct workload_ops wl_boot_ops;
+extern const struct workload_ops wl_kbuild_ops;
 extern const struct workload_ops wl_trace_ops;
 
 #endif /* WORKLOADS_WORKLOAD_H */
