@@ -948,7 +948,8 @@ static int load_page(struct dat_state *ds, struct dat_stream *st)
 	uint64_t commit;
 	const uint8_t *page;
 
-	while (st->p + st->page_size > st->end) {
+	/* lengths, not pointers: p and end are NULL before the first chunk */
+	while ((size_t)(st->end - st->p) < st->page_size) {
 		if (!st->chunks_left)
 			return 0;		/* a partial last page is no page */
 		if (!next_chunk(ds, st))
