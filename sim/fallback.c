@@ -77,6 +77,41 @@ static void note_boost(struct zone *zone, unsigned int alloc_flags)
 		zone->boosted_watermark = true;
 }
 
+/*
+ * The classic fallback search (<= 6.14): the largest order with a
+ * fallback block, but a movable request that cannot take the whole block
+ * pollutes the smallest buddy instead of the largest.  False if none.
+ */
+static bool find_fallback(const struct zone *zone, unsigned int order, int start_mt,
+			  unsigned int alloc_flags, int *current_order, int *fallback_mt,
+			  bool *can_steal)
+{
+	unsigned int min_order = order;
+	int co;
+
+	if (order < PAGEBLOCK_ORDER && (alloc_flags & ALLOC_NOFRAGMENT))
+		min_order = PAGEBLOCK_ORDER;
+	for (co = MAX_PAGE_ORDER; co >= (int)min_order; co--) {
+		*fallback_mt = find_suitable_fallback(zone, co, start_mt, can_steal);
+		if (*fallback_mt == -1)
+			continue;
+		if (!*can_steal && start_mt == MIGRATE_MOVABLE && co > (int)order)
+			break;			/* find the smallest instead */
+		*current_order = co;
+		return true;
+	}
+	if (co < (int)min_order)
+		return false;
+	for (co = order; co < NR_PAGE_ORDERS; co++) {
+		*fallback_mt = find_suitable_fallback(zone, co, start_mt, can_steal);
+		if (*fallback_mt != -1)
+			break;
+	}
+	SIM_BUG_ON(co == NR_PAGE_ORDERS);
+	*current_order = co;
+	return true;
+}
+
 /* ------------------------------------------------------------------ */
 /* [6.5]: 6.1 .. 6.9                                                   */
 /* ------------------------------------------------------------------ */
@@ -120,43 +155,17 @@ single_page:
 static bool __rmqueue_fallback_65(struct zone *zone, unsigned int order, int start_mt,
 				  unsigned int alloc_flags)
 {
-	unsigned int min_order = order;
-	int current_order, fallback_mt = -1;
-	bool can_steal = false;
+	int current_order, fallback_mt;
+	bool can_steal;
+	uint32_t pfn;
 
-	if (order < PAGEBLOCK_ORDER && (alloc_flags & ALLOC_NOFRAGMENT))
-		min_order = PAGEBLOCK_ORDER;
-
-	/* The largest free buddy approximates the emptiest pageblock. */
-	for (current_order = MAX_PAGE_ORDER; current_order >= (int)min_order; current_order--) {
-		fallback_mt = find_suitable_fallback(zone, current_order, start_mt, &can_steal);
-		if (fallback_mt == -1)
-			continue;
-		/*
-		 * A movable request that cannot take the whole block pollutes
-		 * the smallest buddy instead of the largest.
-		 */
-		if (!can_steal && start_mt == MIGRATE_MOVABLE && current_order > (int)order)
-			goto find_smallest;
-		goto do_steal;
-	}
-	return false;
-
-find_smallest:
-	for (current_order = order; current_order < NR_PAGE_ORDERS; current_order++) {
-		fallback_mt = find_suitable_fallback(zone, current_order, start_mt, &can_steal);
-		if (fallback_mt != -1)
-			break;
-	}
-	SIM_BUG_ON(current_order == NR_PAGE_ORDERS);
-
-do_steal: {
-	uint32_t pfn = first_in_list(zone, current_order, fallback_mt);
-
+	if (!find_fallback(zone, order, start_mt, alloc_flags, &current_order, &fallback_mt,
+			   &can_steal))
+		return false;
+	pfn = first_in_list(zone, current_order, fallback_mt);
 	steal_suitable_fallback_65(zone, pfn, alloc_flags, start_mt, can_steal);
 	trace_extfrag(zone, pfn, order, current_order, start_mt, fallback_mt);
 	return true;
-	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -205,33 +214,13 @@ single_page:
 static uint32_t __rmqueue_fallback_612(struct zone *zone, unsigned int order, int start_mt,
 				       unsigned int alloc_flags)
 {
-	unsigned int min_order = order;
-	int current_order, fallback_mt = -1;
-	bool can_steal = false;
+	int current_order, fallback_mt;
+	bool can_steal;
 	uint32_t pfn;
 
-	if (order < PAGEBLOCK_ORDER && (alloc_flags & ALLOC_NOFRAGMENT))
-		min_order = PAGEBLOCK_ORDER;
-
-	for (current_order = MAX_PAGE_ORDER; current_order >= (int)min_order; current_order--) {
-		fallback_mt = find_suitable_fallback(zone, current_order, start_mt, &can_steal);
-		if (fallback_mt == -1)
-			continue;
-		if (!can_steal && start_mt == MIGRATE_MOVABLE && current_order > (int)order)
-			goto find_smallest;
-		goto do_steal;
-	}
-	return PFN_NONE;
-
-find_smallest:
-	for (current_order = order; current_order < NR_PAGE_ORDERS; current_order++) {
-		fallback_mt = find_suitable_fallback(zone, current_order, start_mt, &can_steal);
-		if (fallback_mt != -1)
-			break;
-	}
-	SIM_BUG_ON(current_order == NR_PAGE_ORDERS);
-
-do_steal:
+	if (!find_fallback(zone, order, start_mt, alloc_flags, &current_order, &fallback_mt,
+			   &can_steal))
+		return PFN_NONE;
 	pfn = first_in_list(zone, current_order, fallback_mt);
 	pfn = steal_suitable_fallback_612(zone, pfn, current_order, order, start_mt,
 					  alloc_flags, can_steal);
