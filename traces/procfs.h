@@ -29,6 +29,7 @@ struct snap_zone {
 	uint64_t blocks[SNAP_MAX_TYPES];	/* pageblocks by type */
 	bool have_mixed;
 	uint64_t mixed[SNAP_MAX_TYPES];		/* mixed pageblocks by type (page_owner) */
+	unsigned int line;			/* first line naming the zone */
 };
 
 struct snapshot {
@@ -38,6 +39,7 @@ struct snapshot {
 	int nr_types;				/* pagetypeinfo columns */
 	char *types[SNAP_MAX_TYPES];		/* "Unmovable", ... in file order */
 	GArray *zones;				/* struct snap_zone, in file order */
+	unsigned int lines;			/* lines of the last file parsed */
 };
 
 /*
