@@ -47,6 +47,14 @@ static bool parse_count(const char *s, uint64_t *v, bool *capped)
 	return errno == 0 && *end == '\0';
 }
 
+/* Lines of a text split at '\n': a last empty piece is no line. */
+static unsigned int text_lines(char **lines)
+{
+	unsigned int n = g_strv_length(lines);
+
+	return n && !*lines[n - 1] ? n - 1 : n;
+}
+
 static struct snap_zone *find_zone(struct snapshot *snap, int node, const char *name)
 {
 	struct snap_zone z = { .node = node };
@@ -222,10 +230,11 @@ bool snapshot_parse(struct snapshot *snap, const char *name, const char *text, G
 					   "not a buddyinfo or pagetypeinfo line", line);
 		}
 	}
-	snap->lines = g_strv_length(lines);
+	snap->lines = text_lines(lines);
 	if (snap->zones->len == 0) {
 		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_PARSE,
-			    "%s: no zones (not a buddyinfo or pagetypeinfo snapshot)", name);
+			    "%s:%u: no zones (not a buddyinfo or pagetypeinfo snapshot)", name,
+			    MAX(snap->lines, 1));
 		return false;
 	}
 	return true;
@@ -521,7 +530,7 @@ bool zoneinfo_parse(struct zoneinfo *zi, const char *name, const char *text, GEr
 				z->v_line[f] = i + 1;
 			}
 	}
-	return zi_check(zi, name, i, error);
+	return zi_check(zi, name, MAX(text_lines(lines), 1), error);
 }
 
 bool zoneinfo_load(struct zoneinfo *zi, const char *path, GError **error)
