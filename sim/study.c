@@ -1425,6 +1425,38 @@ static unsigned int json_depth(const char *p, size_t len)
 	return max;
 }
 
+/*
+ * False if a number in @n is not finite: "1e999" parses to inf, which
+ * json-glib would write back as "inf", and no JSON reader takes that.
+ * Recursion is bounded by STUDY_MAX_JSON_DEPTH.
+ */
+static bool all_finite(JsonNode *n)
+{
+	switch (json_node_get_node_type(n)) {
+	case JSON_NODE_OBJECT: {
+		g_autoptr(GList) members = json_object_get_values(json_node_get_object(n));
+
+		for (GList *l = members; l; l = l->next)
+			if (!all_finite(l->data))
+				return false;
+		return true;
+	}
+	case JSON_NODE_ARRAY: {
+		JsonArray *a = json_node_get_array(n);
+
+		for (guint i = 0; i < json_array_get_length(a); i++)
+			if (!all_finite(json_array_get_element(a, i)))
+				return false;
+		return true;
+	}
+	case JSON_NODE_VALUE:
+		return json_node_get_value_type(n) != G_TYPE_DOUBLE ||
+		       isfinite(json_node_get_double(n));
+	default:
+		return true;
+	}
+}
+
 JsonNode *study_load_json(const char *path, const char *schema, GError **error)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
@@ -1457,6 +1489,10 @@ JsonNode *study_load_json(const char *path, const char *schema, GError **error)
 	root = json_parser_get_root(parser);
 	if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
 		parse_error(error, path, "not a JSON object");
+		return NULL;
+	}
+	if (!all_finite(root)) {
+		parse_error(error, path, "a number is out of range (more than 1.8e308)");
 		return NULL;
 	}
 	o = json_node_get_object(root);
