@@ -538,7 +538,16 @@ bool zoneinfo_load(struct zoneinfo *zi, const char *path, GError **error)
 	g_autofree char *text = NULL;
 	gsize len;
 
+	struct stat st;
+
 	zi->path = g_strdup(path);
+	if (stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
+				     st.st_size > SNAP_MAX_FILE_SIZE)) {
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_PARSE,
+			    "%s: %s, not a /proc/zoneinfo snapshot", path,
+			    st.st_size > SNAP_MAX_FILE_SIZE ? "larger than 64 MiB" : "a device");
+		return false;
+	}
 	if (!g_file_get_contents(path, &text, &len, error))
 		return false;
 	if (memchr(text, '\0', len)) {
