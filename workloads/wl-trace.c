@@ -10,6 +10,10 @@
  *                free at its pfn, to rebuild buddyinfo and pageblock mixing
  *                as the kernel lived them (run with the per-CPU lists off).
  *
+ * In pfn mode an allocation the model refuses (its page is not free in the
+ * model: allocated before the trace, or so placed by an initial state
+ * from pagetypeinfo) is a conflict, counted, and so is the free ending it.
+ *
  * The trace is streamed: a pfn -> slot hash follows live allocations, and
  * slots are recycled.  Frees of pages allocated before the trace began,
  * failed allocations, mm_page_free_batched (it repeats a free) and events
@@ -60,6 +64,11 @@ struct wl_trace {
 	/* what was seen and not replayed */
 	uint64_t events, allocs, frees, failed_allocs, unmatched_frees, order_mismatch;
 	uint64_t realloc_live, batched, extfrag, extfrag_fragmenting, other, time_clamped;
+	/* pfn mode: where the model's page states and the trace's disagree */
+	uint64_t alloc_conflicts;	/* the recorded pfn was not free in the model */
+	uint64_t free_conflicts;	/* frees of such allocations, not replayed */
+	uint8_t *slot_failed;		/* by slot: its allocation was a conflict */
+	uint32_t cap_failed;
 	struct wl_event pending;	/* a second event produced by one trace event */
 	bool has_pending;
 	/* events read ahead, their map entries prefetched: ahead[head..head+n) */
@@ -180,6 +189,10 @@ static uint32_t take_slot(struct wl_trace *t)
 
 static void put_slot(struct wl_trace *t, uint32_t slot)
 {
+	if (slot < t->cap_failed && t->slot_failed[slot]) {
+		t->slot_failed[slot] = 0;
+		t->free_conflicts++;
+	}
 	if (t->nr_free_slots == t->cap_free_slots) {
 		t->cap_free_slots = t->cap_free_slots ? t->cap_free_slots * 2 : 1024;
 		t->free_slots = g_renew(uint32_t, t->free_slots, t->cap_free_slots);
@@ -227,6 +240,7 @@ static void wl_trace_destroy(struct workload *wl)
 
 	trace_reader_close(t->reader);
 	g_clear_error(&t->ahead_error);
+	g_free(t->slot_failed);
 	map_free(&t->map);
 	g_free(t->free_slots);
 	g_free(t->path);
@@ -385,6 +399,28 @@ static bool wl_trace_next(struct workload *wl, struct wl_event *out)
 	}
 }
 
+/*
+ * pfn mode: an allocation the model refused was of a page it does not
+ * have free (allocated before the trace, or by a conflicting initial
+ * state); the free that ends it is then not replayed either.
+ */
+static void wl_trace_result(struct workload *wl, uint32_t slot, uint32_t pfn)
+{
+	struct wl_trace *t = (struct wl_trace *)wl;
+
+	if (!t->pfn_mode || pfn != PFN_NONE)
+		return;
+	if (slot >= t->cap_failed) {
+		uint32_t cap = MAX(slot + 1, t->cap_failed * 2);
+
+		t->slot_failed = g_realloc(t->slot_failed, cap);
+		memset(t->slot_failed + t->cap_failed, 0, cap - t->cap_failed);
+		t->cap_failed = cap;
+	}
+	t->slot_failed[slot] = 1;
+	t->alloc_conflicts++;
+}
+
 static void add(JsonBuilder *b, const char *name, uint64_t v)
 {
 	json_builder_set_member_name(b, name);
@@ -413,6 +449,10 @@ static void wl_trace_report(struct workload *wl, JsonBuilder *b)
 	add(b, "free_batched_ignored", t->batched);
 	add(b, "other_events", t->other);
 	add(b, "time_clamped", t->time_clamped);
+	if (t->pfn_mode) {
+		add(b, "pfn_alloc_conflicts", t->alloc_conflicts);
+		add(b, "pfn_free_conflicts", t->free_conflicts);
+	}
 	add(b, "trace_extfrag", t->extfrag);
 	add(b, "trace_extfrag_fragmenting", t->extfrag_fragmenting);
 	json_builder_end_object(b);
@@ -425,5 +465,6 @@ const struct workload_ops wl_trace_ops = {
 	.create = wl_trace_create,
 	.destroy = wl_trace_destroy,
 	.next = wl_trace_next,
+	.result = wl_trace_result,
 	.report = wl_trace_report,
 };
