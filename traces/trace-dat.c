@@ -1103,8 +1103,15 @@ static bool direct_open(struct trace_reader *r, struct dat_state *ds, const char
 	} else if (!memcmp(ds->map + 10, "7", 2)) {
 		ds->version = 7;
 	} else {
-		ds->unsupported = "its version";
-		return true;
+		/* libtracecmd knows no other either, and would read the rest unchecked */
+		char v[5] = { 0 };
+		g_autofree char *esc = NULL;
+
+		memcpy(v, ds->map + 10, 4);
+		esc = g_strescape(v, NULL);
+		g_set_error(error, TRACE_ERROR, TRACE_ERROR_UNSUPPORTED,
+			    "%s: trace.dat version '%s' is not supported (6 and 7 are)", r->path, esc);
+		return false;
 	}
 	if (ds->big_endian != (G_BYTE_ORDER == G_BIG_ENDIAN) || G_BYTE_ORDER == G_BIG_ENDIAN) {
 		ds->unsupported = "its byte order";
