@@ -1,5 +1,5 @@
 #!/bin/sh
-# Usage: scripts/calibrate-kbuild.sh capture [-n] [-j N] [-b KB] [-t TARGETS] CONFIG SRC OUT
+# Usage: scripts/calibrate-kbuild.sh capture [-n] [-p] [-j N] [-b KB] [-t TARGETS] CONFIG SRC OUT
 #        scripts/calibrate-kbuild.sh analyse TRACE [BUSY_CPU_S [CPUS]] > stats.json
 #        scripts/calibrate-kbuild.sh synth ACCEPTSIM OUT [K=V,...]
 #        scripts/calibrate-kbuild.sh table REAL.json SYNTH.json
@@ -17,7 +17,11 @@
 #            its descendants), OUT/time.txt (wall, user, sys seconds of the
 #            build) and OUT/info.txt (kernel, command, ring-buffer stats:
 #            "overrun" > 0 means events were lost).  -n: no tracing, only
-#            OUT/time.txt (the untraced CPU time).
+#            OUT/time.txt (the untraced CPU time).  -p: record only the
+#            build's process tree (set_event_pid, event-fork), for builds
+#            whose trace would overflow the buffer on a busy machine; frees
+#            by other tasks (2 % of the build's, RCU and kernel threads)
+#            are then missing.
 #   analyse  Statistics of the build in a kmem trace (ftrace text, plain or
 #            .gz) as one JSON object: only allocations of the build's
 #            process tree count (other processes on the machine are left
@@ -453,9 +457,11 @@ cmd_capture() {
 	jobs=$(nproc)
 	buf_kb=1048576
 	notrace=0
+	pidonly=0
 	targets=""
-	while getopts "j:b:nt:" opt; do
+	while getopts "j:b:npt:" opt; do
 		case $opt in
+		p) pidonly=1 ;;
 		j) jobs=$OPTARG ;;
 		t) targets=$OPTARG ;;
 		n) notrace=1 ;;
@@ -491,11 +497,20 @@ cmd_capture() {
 		 sched/sched_stat_runtime; do
 		echo 1 > "$inst/events/$e/enable"
 	done
-	echo 1 > "$inst/tracing_on"
 	# root.pid: the build's process tree is this shell and its descendants
 	# shellcheck disable=SC2086
-	sh -c 'echo $$ > "$1/root.pid"; shift; exec "$@"' sh "$out" \
-		/usr/bin/time -f '%e %U %S' -o "$out/time.txt" make -C "$src" -s -j"$jobs" $targets
+	sh -c 'while [ ! -e "$1/go" ]; do sleep 0.1; done; shift; exec "$@"' sh "$out" \
+		/usr/bin/time -f '%e %U %S' -o "$out/time.txt" make -C "$src" -s -j"$jobs" $targets &
+	root=$!
+	echo "$root" > "$out/root.pid"
+	if [ $pidonly -eq 1 ]; then
+		echo 1 > "$inst/options/event-fork"
+		echo "$root" > "$inst/set_event_pid"
+	fi
+	echo 1 > "$inst/tracing_on"
+	touch "$out/go"
+	wait "$root" || true
+	rm -f "$out/go"
 	echo 0 > "$inst/tracing_on"
 	{
 		echo "kernel: $(uname -r) $(uname -m)"
