@@ -12,7 +12,9 @@
 # Timing: wall time around each command (date +%s%N) and its peak RSS from
 # /usr/bin/time -v, median of N runs after one untimed warm-up; the model
 # and jemalloc throughput is the programs' own timing of their replay loop
-# (acceptsim baseline --repeat N).  Temporary files go to a mktemp -d
+# (acceptsim baseline --repeat N); the trace.dat rows against trace-cmd
+# report use CPU time (user + sys from GNU time), which a loaded machine
+# does not stretch.  Temporary files go to a mktemp -d
 # directory, removed at exit.  Needs GNU time and trace-cmd (scripts/deps.sh).
 set -eu
 cd "$(dirname "$0")/.."
@@ -157,22 +159,34 @@ events=$(awk '/^events:/ { on = 1; next } on && /^ +mm_/ { n += $2 } on && /^$/ 
 # warm-up, and the text for row 3 (the readers refuse trace-cmd's
 # "CPU:N [M EVENTS DROPPED]" lines, so they are left out)
 trace-cmd report "$trace" 2>> "$log" | grep -v 'EVENTS DROPPED' > "$tmp/report.txt" || true
+# Rates and ratios from CPU time (user + sys): other work on the machine
+# stretches wall time, not the work a command does.  Wall ratios in the note.
 if measure trace-cmd report "$trace"; then
 	tc_wall=$wall
-	tc_rate=$(calc "$events / $tc_wall / 1e6")
+	tc_cpu=$cpu
+	tc_rate=$(calc "$events / $tc_cpu / 1e6")
 else
 	tc_wall=""
 	skip "trace-cmd report" "failed"
 fi
 if [ -n "$tc_wall" ] && measure "$bin" trace stats "$trace"; then
-	row "trace stats (trace.dat)" "$(calc "$events / $wall / 1e6")" "M events/s" \
-		"trace-cmd report" "$tc_rate" "$(calc "$tc_wall / $wall")" \
-		"$events events; whole process, median of $runs"
+	row "trace stats (trace.dat)" "$(calc "$events / $cpu / 1e6")" "M events/s" \
+		"trace-cmd report" "$tc_rate" "$(calc "$tc_cpu / $cpu")" \
+		"$events events; CPU time, whole process, median of $runs; wall ratio $(calc "$tc_wall / $wall")"
 fi
 if [ -n "$tc_wall" ] && measure "$bin" replay "$trace" --cpus 2; then
-	row "replay, request mode" "$(calc "$events / $wall / 1e6")" "M events/s" \
-		"trace-cmd report" "$tc_rate" "$(calc "$tc_wall / $wall")" \
-		"read + model; whole process"
+	row "replay, request mode" "$(calc "$events / $cpu / 1e6")" "M events/s" \
+		"trace-cmd report" "$tc_rate" "$(calc "$tc_cpu / $cpu")" \
+		"read + model; CPU time, whole process; wall ratio $(calc "$tc_wall / $wall")"
+fi
+# From the state saved next to the trace (scripts/capture-trace.sh's before/).
+state=$(dirname "$trace")/before
+if [ -n "$tc_wall" ] && [ -r "$state/zoneinfo" ] && [ -r "$state/pagetypeinfo" ] &&
+   measure "$bin" replay "$trace" --cpus 2 --mode pfn --zoneinfo "$state/zoneinfo" \
+	--pagetypeinfo "$state/pagetypeinfo"; then
+	row "replay, pfn mode from snapshot" "$(calc "$events / $cpu / 1e6")" "M events/s" \
+		"trace-cmd report" "$tc_rate" "$(calc "$tc_cpu / $cpu")" \
+		"--zoneinfo/--pagetypeinfo of before/; CPU time; wall ratio $(calc "$tc_wall / $wall")"
 fi
 
 # 3. Text traces: trace-cmd report's text, against reading it with wc -l.
