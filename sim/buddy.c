@@ -5,7 +5,7 @@
  * the free blocks of a pageblock between lists.
  *
  * Mirrors mm/page_alloc.c of Linux 6.12 (and 6.1-6.9 where marked [<=6.9]).
- * Free lists are doubly linked through pgdat->pg_next/pg_prev by pfn;
+ * Free lists are doubly linked through pgdat->pages[].next/prev by pfn;
  * only block heads are on lists, as with the kernel's PageBuddy pages.
  */
 #include "internal.h"
@@ -21,20 +21,20 @@ void add_to_free_list(struct zone *zone, uint32_t pfn, unsigned int order, int m
 
 	SIM_BUG_ON(pfn & ((1U << order) - 1));
 	SIM_BUG_ON(mt < 0 || mt >= MIGRATE_TYPES);
-	pgdat->pg_info[pfn] = pg_make(PG_BUDDY, order, (unsigned int)mt);
+	pgdat->pages[pfn].info = pg_make(PG_BUDDY, order, (unsigned int)mt);
 	if (fl->head == PFN_NONE) {
-		pgdat->pg_next[pfn] = pgdat->pg_prev[pfn] = PFN_NONE;
+		pgdat->pages[pfn].next = pgdat->pages[pfn].prev = PFN_NONE;
 		fl->head = fl->tail = pfn;
 		zone->nonempty[mt] |= 1U << order;
 	} else if (tail) {
-		pgdat->pg_next[pfn] = PFN_NONE;
-		pgdat->pg_prev[pfn] = fl->tail;
-		pgdat->pg_next[fl->tail] = pfn;
+		pgdat->pages[pfn].next = PFN_NONE;
+		pgdat->pages[pfn].prev = fl->tail;
+		pgdat->pages[fl->tail].next = pfn;
 		fl->tail = pfn;
 	} else {
-		pgdat->pg_prev[pfn] = PFN_NONE;
-		pgdat->pg_next[pfn] = fl->head;
-		pgdat->pg_prev[fl->head] = pfn;
+		pgdat->pages[pfn].prev = PFN_NONE;
+		pgdat->pages[pfn].next = fl->head;
+		pgdat->pages[fl->head].prev = pfn;
 		fl->head = pfn;
 	}
 	zone->free_area[order].nr_free++;
@@ -46,23 +46,23 @@ void add_to_free_list(struct zone *zone, uint32_t pfn, unsigned int order, int m
 void del_from_free_list(struct zone *zone, uint32_t pfn, unsigned int order)
 {
 	struct pgdat *pgdat = zone->pgdat;
-	pginfo_t info = pgdat->pg_info[pfn];
+	pginfo_t info = pgdat->pages[pfn].info;
 	int mt = (int)pg_mt(info);
 	struct free_list *fl = &zone->free_area[order].free_list[mt];
-	uint32_t next = pgdat->pg_next[pfn], prev = pgdat->pg_prev[pfn];
+	uint32_t next = pgdat->pages[pfn].next, prev = pgdat->pages[pfn].prev;
 
 	SIM_BUG_ON(pg_state(info) != PG_BUDDY || pg_order(info) != order);
 	if (prev == PFN_NONE)
 		fl->head = next;
 	else
-		pgdat->pg_next[prev] = next;
+		pgdat->pages[prev].next = next;
 	if (next == PFN_NONE)
 		fl->tail = prev;
 	else
-		pgdat->pg_prev[next] = prev;
+		pgdat->pages[next].prev = prev;
 	if (fl->head == PFN_NONE)
 		zone->nonempty[mt] &= ~(1U << order);
-	pgdat->pg_info[pfn] = pg_make(PG_TAIL, 0, 0);
+	pgdat->pages[pfn].info = pg_make(PG_TAIL, 0, 0);
 	zone->free_area[order].nr_free--;
 	zone->nr_free_mt[mt] -= 1L << order;
 	zone->nr_free_pages -= 1L << order;
@@ -131,7 +131,7 @@ static inline bool pfn_is_buddy(const struct zone *zone, uint32_t pfn, unsigned 
 
 	if (!zone_spans_pfn(zone, pfn))
 		return false;
-	return pgdat->pg_info[pfn] == pg_make(PG_BUDDY, order, pg_mt(pgdat->pg_info[pfn]));
+	return pgdat->pages[pfn].info == pg_make(PG_BUDDY, order, pg_mt(pgdat->pages[pfn].info));
 }
 
 static inline bool migratetype_is_mergeable(int mt)
@@ -170,7 +170,7 @@ void __free_one_page(struct zone *zone, uint32_t pfn, unsigned int order, int mt
 	SIM_BUG_ON(pfn & ((1U << order) - 1));
 	SIM_BUG_ON(!zone_spans_pfn(zone, pfn));
 
-	pgdat->pg_info[pfn] = 0;	/* a tail once merged; the head is set below */
+	pgdat->pages[pfn].info = 0;	/* a tail once merged; the head is set below */
 	while (order < MAX_PAGE_ORDER) {
 		int buddy_mt = mt;
 
@@ -252,7 +252,7 @@ bool prep_move_freepages_block(struct zone *zone, uint32_t pfn, uint32_t *start_
 	if (!zone_spans_pfn(zone, start) || !zone_spans_pfn(zone, end - 1))
 		return false;
 	for (uint32_t p = start; p < end;) {
-		pginfo_t info = pgdat->pg_info[p];
+		pginfo_t info = pgdat->pages[p].info;
 		uint32_t step = 1;
 
 		switch (pg_state(info)) {
@@ -290,7 +290,7 @@ int move_freepages_block(struct zone *zone, uint32_t pfn, int new_mt, int *nr_mo
 	if (!zone_spans_pfn(zone, start) || !zone_spans_pfn(zone, end - 1))
 		return -1;
 	for (uint32_t p = start; p < end;) {
-		pginfo_t info = pgdat->pg_info[p];
+		pginfo_t info = pgdat->pages[p].info;
 		unsigned int order = pg_order(info);
 
 		switch (pg_state(info)) {

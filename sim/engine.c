@@ -145,6 +145,135 @@ static void run_timers(struct engine *e, uint64_t t)
 	}
 }
 
+/*
+ * Where the run loop's requests come from: batches of the workload's
+ * events.  A workload whose next() never depends on result() (batchable)
+ * is asked for EV_BATCH events at a time, on a producer thread when
+ * ec->threaded_source is set, so generating requests overlaps with
+ * modelling them; the events are the same either way.  Others are asked
+ * for one event at a time, each after the previous one's result().
+ */
+#define EV_BATCH	2048
+#define EV_RING		4		/* batches in flight */
+#define EV_PREFETCH	16		/* events of look-ahead for the slot table */
+
+struct ev_batch {
+	uint32_t n;
+	uint32_t nr_slots;		/* wl->nr_slots after the batch's last event */
+	bool last;			/* next() returned false after these */
+	struct wl_event ev[EV_BATCH];
+};
+
+struct ev_source {
+	struct workload *wl;
+	unsigned int per_batch;
+	struct ev_batch *ring;		/* EV_RING batches (1 without a thread) */
+	GThread *thread;		/* NULL: filled inline */
+	GMutex lock;
+	GCond cond;
+	unsigned int produced, consumed;	/* batches, under lock */
+	bool quit;			/* the consumer stops early */
+};
+
+static void ev_fill(struct ev_source *src, struct ev_batch *b)
+{
+	struct workload *wl = src->wl;
+
+	b->n = 0;
+	b->last = false;
+	while (b->n < src->per_batch) {
+		if (!wl->ops->next(wl, &b->ev[b->n])) {
+			b->last = true;
+			break;
+		}
+		b->n++;
+	}
+	b->nr_slots = wl->nr_slots;
+}
+
+static gpointer ev_producer(gpointer data)
+{
+	struct ev_source *src = data;
+
+	for (;;) {
+		struct ev_batch *b;
+
+		g_mutex_lock(&src->lock);
+		while (src->produced - src->consumed == EV_RING && !src->quit)
+			g_cond_wait(&src->cond, &src->lock);
+		if (src->quit) {
+			g_mutex_unlock(&src->lock);
+			return NULL;
+		}
+		b = &src->ring[src->produced % EV_RING];
+		g_mutex_unlock(&src->lock);
+
+		ev_fill(src, b);
+
+		g_mutex_lock(&src->lock);
+		src->produced++;
+		g_cond_broadcast(&src->cond);
+		g_mutex_unlock(&src->lock);
+		if (b->last)
+			return NULL;
+	}
+}
+
+static void ev_source_init(struct ev_source *src, struct workload *wl, bool threaded)
+{
+	memset(src, 0, sizeof(*src));
+	src->wl = wl;
+	src->per_batch = wl->batchable ? EV_BATCH : 1;
+	threaded = threaded && wl->batchable;
+	src->ring = g_new(struct ev_batch, threaded ? EV_RING : 1);
+	g_mutex_init(&src->lock);
+	g_cond_init(&src->cond);
+	if (threaded)
+		src->thread = g_thread_try_new("acceptsim-wl", ev_producer, src, NULL);
+	/* without a thread (or if none could be made) the batches are filled inline */
+}
+
+/* The next batch; the previous one is done with. */
+static struct ev_batch *ev_source_next(struct ev_source *src, struct ev_batch *prev)
+{
+	struct ev_batch *b;
+
+	if (!src->thread) {
+		if (prev && prev->last)
+			return NULL;
+		ev_fill(src, src->ring);
+		return src->ring;
+	}
+	g_mutex_lock(&src->lock);
+	if (prev) {
+		src->consumed++;
+		g_cond_broadcast(&src->cond);
+		if (prev->last) {
+			g_mutex_unlock(&src->lock);
+			return NULL;
+		}
+	}
+	while (src->produced == src->consumed)
+		g_cond_wait(&src->cond, &src->lock);
+	b = &src->ring[src->consumed % EV_RING];
+	g_mutex_unlock(&src->lock);
+	return b;
+}
+
+static void ev_source_destroy(struct ev_source *src)
+{
+	if (src->thread) {
+		g_mutex_lock(&src->lock);
+		src->quit = true;
+		g_cond_broadcast(&src->cond);
+		g_mutex_unlock(&src->lock);
+		g_thread_join(src->thread);
+	}
+	g_mutex_clear(&src->lock);
+	g_cond_clear(&src->cond);
+	g_free(src->ring);
+}
+
 void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct engine_config *ec,
 		      struct run_result *res)
 {
@@ -159,11 +288,14 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 	};
 	bool marked = false;
 	uint64_t t0;
-	struct wl_event ev;
+	struct ev_source src;
+	struct ev_batch *batch = NULL;
+	uint32_t bi = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->stalls = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 	res->samples = g_array_new(FALSE, FALSE, sizeof(struct run_sample));
+	sim_hint_huge(slots, (size_t)wl->nr_slots * sizeof(*slots));
 	for (uint32_t i = 0; i < wl->nr_slots; i++)
 		slots[i].pfn = PFN_NONE;
 	if (ec->pressure)
@@ -186,49 +318,73 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 	res->boot_time_ns = t0;
 	e.booted = !wl->has_boot_mark;
 
-	while (wl->ops->next(wl, &ev)) {
-		uint64_t t = ev.time_ns + t0;
+	ev_source_init(&src, wl, ec->threaded_source);
+	for (;;) {
+		const struct wl_event *evp;
+		uint64_t t;
 		uint64_t start;
 
-		if (G_UNLIKELY(wl->nr_slots > table.nr)) {
+		if (!batch || bi == batch->n) {
+			batch = ev_source_next(&src, batch);
+			if (!batch)
+				break;
+			bi = 0;
+			if (!batch->n)
+				continue;
+		}
+		evp = &batch->ev[bi++];
+		if (G_LIKELY(bi + EV_PREFETCH < batch->n)) {
+			/* look ahead: the slot of a coming free, the page of a nearer one */
+			const struct wl_event *ahead = evp + EV_PREFETCH;
+			const struct wl_event *near = evp + EV_PREFETCH / 2;
+
+			if (ahead->slot < table.nr)
+				__builtin_prefetch(&slots[ahead->slot], 1);
+			if (near->op == WL_FREE && near->slot < table.nr)
+				sim_prefetch_page(pgdat, slots[near->slot].pfn);
+		}
+		t = evp->time_ns + t0;
+
+		if (G_UNLIKELY(batch->nr_slots > table.nr)) {
 			/* a streaming workload (trace replay) needs more slots */
-			uint32_t n = MAX(wl->nr_slots, table.nr * 2);
+			uint32_t n = MAX(batch->nr_slots, table.nr * 2);
 
 			slots = table.slots = g_renew(struct slot, table.slots, n);
+			sim_hint_huge(slots, (size_t)n * sizeof(*slots));
 			for (uint32_t i = table.nr; i < n; i++)
 				slots[i].pfn = PFN_NONE;
 			table.nr = n;
 			if (e.pressure)
 				pressure_slots_grown(e.pressure);
 		}
-		SIM_BUG_ON(ev.cpu >= pgdat->cfg.cpus);
-		start = MAX(t, e.busy_until[ev.cpu]);
+		SIM_BUG_ON(evp->cpu >= pgdat->cfg.cpus);
+		start = MAX(t, e.busy_until[evp->cpu]);
 		if (start > e.clock)
 			e.clock = start;
 		run_timers(&e, e.clock);
-		start = MAX(t, e.busy_until[ev.cpu]);
+		start = MAX(t, e.busy_until[evp->cpu]);
 		pgdat->now_ns = start;
 		res->requests++;
 
-		switch (ev.op) {
+		switch (evp->op) {
 		case WL_ALLOC:
 		case WL_ALLOC_AT: {
-			struct slot *s = &slots[ev.slot];
+			struct slot *s = &slots[evp->slot];
 			uint64_t stall = 0;
 
-			SIM_BUG_ON(ev.slot >= table.nr || s->pfn != PFN_NONE);
-			s->order = ev.order;
-			s->flags = ev.flags;
-			if (ev.op == WL_ALLOC)
-				s->pfn = sim_alloc_pages(pgdat, ev.cpu, ev.gfp, ev.order);
+			SIM_BUG_ON(evp->slot >= table.nr || s->pfn != PFN_NONE);
+			s->order = evp->order;
+			s->flags = evp->flags;
+			if (evp->op == WL_ALLOC)
+				s->pfn = sim_alloc_pages(pgdat, evp->cpu, evp->gfp, evp->order);
 			else
-				s->pfn = sim_alloc_pages_at(pgdat, ev.cpu, ev.gfp, ev.order, ev.pfn) ?
-					 ev.pfn : PFN_NONE;
+				s->pfn = sim_alloc_pages_at(pgdat, evp->cpu, evp->gfp, evp->order, evp->pfn) ?
+					 evp->pfn : PFN_NONE;
 			if (s->pfn != PFN_NONE)
 				table.live_pages += 1ULL << s->order;
 			if (e.pressure) {
 				if (s->pfn != PFN_NONE)
-					pressure_note_alloc(e.pressure, ev.slot);
+					pressure_note_alloc(e.pressure, evp->slot);
 				pressure_after_request(e.pressure);
 			}
 			if (pgdat->unaccepted && pgdat->unaccepted->pending_ns) {
@@ -237,25 +393,25 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 				g_array_append_val(res->stalls, stall);
 				res->stall_total_ns += stall;
 			}
-			e.busy_until[ev.cpu] = start + stall;
-			if (wl->ops->result)
-				wl->ops->result(wl, ev.slot, s->pfn);
+			e.busy_until[evp->cpu] = start + stall;
+			if (wl->ops->result && !wl->batchable)
+				wl->ops->result(wl, evp->slot, s->pfn);
 			break;
 		}
 		case WL_FREE: {
-			struct slot *s = &slots[ev.slot];
+			struct slot *s = &slots[evp->slot];
 
-			SIM_BUG_ON(ev.slot >= table.nr);
+			SIM_BUG_ON(evp->slot >= table.nr);
 			if (s->pfn != PFN_NONE) {
 				if (e.pressure)
-					pressure_note_free(e.pressure, ev.slot);
+					pressure_note_free(e.pressure, evp->slot);
 				table.live_pages -= 1ULL << s->order;
-				sim_free_pages(pgdat, ev.cpu, s->pfn, s->order);
+				sim_free_pages(pgdat, evp->cpu, s->pfn, s->order);
 				s->pfn = PFN_NONE;
 				if (e.pressure)
 					pressure_after_request(e.pressure);
 			}
-			e.busy_until[ev.cpu] = start;
+			e.busy_until[evp->cpu] = start;
 			break;
 		}
 		case WL_MARK_BOOTED:
@@ -268,12 +424,13 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 			marked = true;
 			break;
 		case WL_NOP:
-			e.busy_until[ev.cpu] = start;
+			e.busy_until[evp->cpu] = start;
 			break;
 		}
 		/* the workload's view and the allocator's agree on every page */
 		SIM_BUG_ON_EXPENSIVE(pgdat_used_pages(pgdat) != base_used + table.live_pages);
 	}
+	ev_source_destroy(&src);
 	(void)marked;
 	for (unsigned int cpu = 0; cpu < pgdat->cfg.cpus; cpu++)
 		e.clock = MAX(e.clock, e.busy_until[cpu]);

@@ -22,6 +22,8 @@ struct engine_config {
 	const struct cost_model *cost;		/* may be NULL: boot costs nothing */
 	uint64_t sample_ns;			/* first sample period (doubles as needed); 0 = 10 ms */
 	const struct pressure_config *pressure;	/* NULL: no reclaim or compaction model */
+	bool threaded_source;			/* generate a batchable workload's requests on
+						   a second thread (the same requests) */
 };
 
 /* The model's state at one moment, for plots over time. */

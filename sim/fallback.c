@@ -120,7 +120,7 @@ static void steal_suitable_fallback_65(struct zone *zone, uint32_t pfn, unsigned
 				       int start_mt, bool whole_block)
 {
 	struct pgdat *pgdat = zone->pgdat;
-	unsigned int current_order = pg_order(pgdat->pg_info[pfn]);
+	unsigned int current_order = pg_order(pgdat->pages[pfn].info);
 	int old_block_type = get_pageblock_migratetype(pgdat, pfn);
 	int free_pages, movable_pages;
 

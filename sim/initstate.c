@@ -320,13 +320,13 @@ static void apply_zone(struct pgdat *pgdat, struct zone *zone, const struct init
 
 	/* boot left maximal free blocks: they are the first regions, lowest on top */
 	for (uint32_t pfn = end; pfn-- > start;) {
-		pginfo_t info = pgdat->pg_info[pfn];
+		pginfo_t info = pgdat->pages[pfn].info;
 
 		if (pg_state(info) != PG_BUDDY)
 			continue;
 		memset(avail + (pfn - start), 1, 1U << pg_order(info));
 		del_from_free_list(zone, pfn, pg_order(info));
-		pgdat->pg_info[pfn] = 0;
+		pgdat->pages[pfn].info = 0;
 		push(&p, pfn, pg_order(info));
 	}
 	for (int o = MAX_PAGE_ORDER; o >= 0; o--)
@@ -401,7 +401,7 @@ static void apply_zone(struct pgdat *pgdat, struct zone *zone, const struct init
 			order++;
 		}
 		mt = alloc_mt(get_pageblock_migratetype(pgdat, pfn));
-		pgdat->pg_info[pfn] = pg_make(PG_ALLOC, order, mt) |
+		pgdat->pages[pfn].info = pg_make(PG_ALLOC, order, mt) |
 				      (mt == MIGRATE_MOVABLE ? PG_MOVABLE : 0);
 		pb_account(pgdat, pfn, order, mt, 1);
 		zr->used_pages += 1ULL << order;

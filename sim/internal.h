@@ -55,6 +55,11 @@ static inline pginfo_t pg_make(unsigned int state, unsigned int order, unsigned 
  */
 void *sim_big_alloc0(size_t size);
 void sim_big_free(void *p, size_t size);
+/*
+ * The same hint for the 2 MiB-aligned inside of a big malloc()ed array
+ * (glibc maps those on their own), for arrays indexed at random.
+ */
+void sim_hint_huge(void *p, size_t size);
 
 struct mem_range {
 	uint32_t start_pfn;

@@ -36,6 +36,15 @@ void *sim_big_alloc0(size_t size)
 	return p;
 }
 
+void sim_hint_huge(void *p, size_t size)
+{
+	uintptr_t start = ((uintptr_t)p + (2U << 20) - 1) & ~(uintptr_t)((2U << 20) - 1);
+	uintptr_t end = ((uintptr_t)p + size) & ~(uintptr_t)((2U << 20) - 1);
+
+	if (p && end > start)
+		madvise((void *)start, end - start, MADV_HUGEPAGE);
+}
+
 void sim_big_free(void *p, size_t size)
 {
 	if (p)
@@ -203,9 +212,9 @@ static uint64_t reserve_range(struct pgdat_private *p, uint64_t start, uint64_t 
 		uint64_t e = MIN(end, (uint64_t)r->end_pfn);
 
 		for (uint64_t pfn = s; pfn < e; pfn++) {
-			if (pg_state(pgdat->pg_info[pfn]) == PG_RESERVED)
+			if (pg_state(pgdat->pages[pfn].info) == PG_RESERVED)
 				continue;
-			pgdat->pg_info[pfn] = pg_make(PG_RESERVED, 0, 0);
+			pgdat->pages[pfn].info = pg_make(PG_RESERVED, 0, 0);
 			page_zone_fast(pgdat, (uint32_t)pfn)->managed_pages--;
 			n++;
 		}
@@ -280,12 +289,12 @@ static void free_boot_memory(struct pgdat_private *p)
 			uint64_t end;
 			unsigned int order;
 
-			if (pg_state(pgdat->pg_info[pfn]) == PG_RESERVED) {
+			if (pg_state(pgdat->pages[pfn].info) == PG_RESERVED) {
 				pfn++;
 				continue;
 			}
 			end = pfn;
-			while (end < r->end_pfn && pg_state(pgdat->pg_info[end]) != PG_RESERVED)
+			while (end < r->end_pfn && pg_state(pgdat->pages[end].info) != PG_RESERVED)
 				end++;
 			while (pfn < end) {
 				order = pfn ? MIN((unsigned int)__builtin_ctzll(pfn), MAX_PAGE_ORDER)
@@ -323,9 +332,7 @@ struct pgdat *pgdat_create(const struct sim_config *cfg, GError **error)
 	/* Arrays cover [0, end of RAM); untouched parts are never resident. */
 	nr_pfns = pgdat->node_spanned_pages;
 	nr_blocks = (nr_pfns + PAGEBLOCK_NR_PAGES - 1) >> PAGEBLOCK_ORDER;
-	pgdat->pg_next = sim_big_alloc0(nr_pfns * sizeof(uint32_t));
-	pgdat->pg_prev = sim_big_alloc0(nr_pfns * sizeof(uint32_t));
-	pgdat->pg_info = sim_big_alloc0(nr_pfns * sizeof(uint16_t));
+	pgdat->pages = sim_big_alloc0(nr_pfns * sizeof(struct sim_page));
 	pgdat->pb_mt = g_malloc_n(nr_blocks, 1);
 	memset(pgdat->pb_mt, MIGRATE_MOVABLE, nr_blocks);	/* memmap_init_range() */
 	pgdat->pb_alloc = g_malloc0_n(nr_blocks, sizeof(*pgdat->pb_alloc));
@@ -355,9 +362,7 @@ void pgdat_destroy(struct pgdat *pgdat)
 	unaccepted_destroy(pgdat);
 	for (int z = 0; z < MAX_NR_ZONES; z++)
 		g_free(pgdat->zones[z].unaccepted);
-	sim_big_free(pgdat->pg_next, (size_t)pgdat->node_spanned_pages * sizeof(uint32_t));
-	sim_big_free(pgdat->pg_prev, (size_t)pgdat->node_spanned_pages * sizeof(uint32_t));
-	sim_big_free(pgdat->pg_info, (size_t)pgdat->node_spanned_pages * sizeof(uint16_t));
+	sim_big_free(pgdat->pages, (size_t)pgdat->node_spanned_pages * sizeof(struct sim_page));
 	g_free(pgdat->pb_mt);
 	g_free(pgdat->pb_alloc);
 	if (p->ranges)

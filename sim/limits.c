@@ -21,8 +21,8 @@
 #define LIMITS_4G		(4ULL << 30)
 
 /* Bytes per page of guest address space. */
-#define PAGE_ARRAY_BYTES	10	/* pg_next, pg_prev (u32), pg_info (u16) */
-#define RECLAIM_PAGE_BYTES	14	/* pfn_slot (u32), LRU links of the slots there */
+#define PAGE_ARRAY_BYTES	16	/* struct sim_page */
+#define RECLAIM_PAGE_BYTES	10	/* LRU links of the slots there */
 #define PAGEBLOCK_BYTES		9	/* pb_mt (u8), pb_alloc (u64), per pageblock */
 /* Bytes per request slot. */
 #define SLOT_BYTES		8	/* struct slot (engine.c) */

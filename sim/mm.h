@@ -323,6 +323,22 @@ struct zone {
  * lists and the counters.  Per page it keeps 10 bytes: free-list links
  * (2 x 4) and a 16-bit info word (state, order, migratetype, movable).
  */
+/*
+ * What the model keeps per page frame (struct page): the free-list links
+ * and the info bits side by side, so a list operation on a page misses
+ * the cache once, not once per array; and the reclaim model's owner of
+ * an allocated block in the same line, for the same reason.  16 bytes,
+ * aligned: no entry straddles two cache lines.
+ */
+struct sim_page {
+	uint32_t next;				/* free-list successor, by pfn */
+	uint32_t prev;				/* free-list predecessor, by pfn */
+	uint16_t info;				/* PG_* state, order, type (internal.h) */
+	uint16_t spare;
+	uint32_t owner;				/* allocated head: the reclaim model's
+						   slot + 1 (pressure.c), else 0 */
+};
+
 struct pgdat {
 	struct sim_config cfg;
 	struct zone zones[MAX_NR_ZONES];
@@ -332,9 +348,7 @@ struct pgdat {
 	unsigned long min_free_kbytes;
 	uint64_t totalreserve_pages;
 
-	uint32_t *pg_next;			/* free-list successor, by pfn */
-	uint32_t *pg_prev;			/* free-list predecessor, by pfn */
-	uint16_t *pg_info;			/* PG_* state, order, type (internal.h) */
+	struct sim_page *pages;			/* by pfn */
 	uint8_t *pb_mt;				/* pageblock migratetype, by pfn >> 9 */
 	uint16_t (*pb_alloc)[MIGRATE_PCPTYPES];	/* allocated pages per pageblock and type */
 
@@ -426,6 +440,16 @@ static inline bool zone_populated(const struct zone *z)
 static inline bool zone_managed(const struct zone *z)
 {
 	return z->managed_pages != 0;
+}
+
+/*
+ * Start loading what freeing the block at @pfn reads first (its page
+ * info), ahead of time; nothing for PFN_NONE.
+ */
+static inline void sim_prefetch_page(const struct pgdat *pgdat, uint32_t pfn)
+{
+	if (pfn < pgdat->node_spanned_pages)
+		__builtin_prefetch(&pgdat->pages[pfn].info, 1);
 }
 
 static inline uint32_t pageblock_nr(uint32_t pfn)

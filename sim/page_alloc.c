@@ -84,7 +84,7 @@ static uint32_t rmqueue(struct zone *zone, int cpu, unsigned int order, unsigned
 		pfn = rmqueue_buddy(zone, order, alloc_flags, mt);
 	/* off every list now: whatever runs before we return must not see it free */
 	if (pfn != PFN_NONE)
-		pgdat->pg_info[pfn] = pg_make(PG_ALLOC, order, (unsigned int)mt);
+		pgdat->pages[pfn].info = pg_make(PG_ALLOC, order, (unsigned int)mt);
 
 	/* A boost noted during this request wakes kswapd ([6.5]: any request). */
 	if (G_UNLIKELY(zone->boosted_watermark) &&
@@ -311,7 +311,7 @@ uint32_t sim_alloc_pages(struct pgdat *pgdat, int cpu, gfp_t gfp, unsigned int o
 	}
 
 	if (G_LIKELY(pfn != PFN_NONE)) {
-		pgdat->pg_info[pfn] = pg_make(PG_ALLOC, order, (unsigned int)ac.migratetype) |
+		pgdat->pages[pfn].info = pg_make(PG_ALLOC, order, (unsigned int)ac.migratetype) |
 				      (ac.migratetype == MIGRATE_MOVABLE ? PG_MOVABLE : 0);
 		pb_account(pgdat, pfn, order, (unsigned int)ac.migratetype, 1);
 		pgdat->stats.allocs++;
@@ -338,8 +338,8 @@ void sim_free_pages(struct pgdat *pgdat, int cpu, uint32_t pfn, unsigned int ord
 
 	SIM_BUG_ON(cpu < 0 || (unsigned int)cpu >= pgdat->cfg.cpus);
 	SIM_BUG_ON(pfn >= pgdat->node_spanned_pages || order > MAX_PAGE_ORDER);
-	SIM_BUG_ON(pg_state(pgdat->pg_info[pfn]) != PG_ALLOC ||
-		   pg_order(pgdat->pg_info[pfn]) != order);
+	SIM_BUG_ON(pg_state(pgdat->pages[pfn].info) != PG_ALLOC ||
+		   pg_order(pgdat->pages[pfn].info) != order);
 	pgdat->nr_events++;
 	pgdat->stats.frees++;
 	if (G_UNLIKELY(pgdat->hooks.trace)) {
@@ -348,7 +348,7 @@ void sim_free_pages(struct pgdat *pgdat, int cpu, uint32_t pfn, unsigned int ord
 		};
 		trace_mm(pgdat, &ev);
 	}
-	pb_account(pgdat, pfn, order, pg_mt(pgdat->pg_info[pfn]), -1);
+	pb_account(pgdat, pfn, order, pg_mt(pgdat->pages[pfn].info), -1);
 	zone = page_zone_fast(pgdat, pfn);
 	if (G_LIKELY(pgdat->pcp_enabled && pcp_allowed_order(order)))
 		free_unref_page(zone, cpu, pfn, order);
@@ -360,7 +360,7 @@ void sim_free_pages(struct pgdat *pgdat, int cpu, uint32_t pfn, unsigned int ord
 bool sim_page_is_allocated(const struct pgdat *pgdat, uint32_t pfn, unsigned int order)
 {
 	return pfn < pgdat->node_spanned_pages && order <= MAX_PAGE_ORDER &&
-	       pg_state(pgdat->pg_info[pfn]) == PG_ALLOC && pg_order(pgdat->pg_info[pfn]) == order;
+	       pg_state(pgdat->pages[pfn].info) == PG_ALLOC && pg_order(pgdat->pages[pfn].info) == order;
 }
 
 /*
@@ -383,7 +383,7 @@ bool sim_alloc_pages_at(struct pgdat *pgdat, int cpu, gfp_t gfp, unsigned int or
 	/* the free block holding @pfn: a buddy head of order >= o at pfn rounded to 2^o */
 	for (unsigned int o = 0; o <= MAX_PAGE_ORDER; o++) {
 		uint32_t h = pfn & ~((1U << o) - 1);
-		uint16_t info = pgdat->pg_info[h];
+		uint16_t info = pgdat->pages[h].info;
 
 		if (pg_state(info) == PG_BUDDY && pg_order(info) >= o) {
 			head = h;
@@ -394,7 +394,7 @@ bool sim_alloc_pages_at(struct pgdat *pgdat, int cpu, gfp_t gfp, unsigned int or
 	if (head == PFN_NONE || head + (1U << k) < pfn + (1U << order))
 		goto fail;
 	zone = page_zone_fast(pgdat, head);
-	mt = (int)pg_mt(pgdat->pg_info[head]);
+	mt = (int)pg_mt(pgdat->pages[head].info);
 	del_from_free_list(zone, head, k);
 	while (k > order) {
 		uint32_t half;
@@ -409,7 +409,7 @@ bool sim_alloc_pages_at(struct pgdat *pgdat, int cpu, gfp_t gfp, unsigned int or
 		}
 	}
 	mt = gfp_migratetype(gfp);
-	pgdat->pg_info[pfn] = pg_make(PG_ALLOC, order, (unsigned int)mt) |
+	pgdat->pages[pfn].info = pg_make(PG_ALLOC, order, (unsigned int)mt) |
 			      (mt == MIGRATE_MOVABLE ? PG_MOVABLE : 0);
 	pb_account(pgdat, pfn, order, (unsigned int)mt, 1);
 	pgdat->stats.allocs++;

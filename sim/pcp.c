@@ -176,7 +176,7 @@ static void free_pcppages_bulk(struct zone *zone, struct per_cpu_pages *pcp, int
 			if (era_freelist_hygiene(pgdat))
 				mt = get_pageblock_migratetype(pgdat, pfn);
 			else
-				mt = (int)pg_mt(pgdat->pg_info[pfn]);
+				mt = (int)pg_mt(pgdat->pages[pfn].info);
 			count -= 1 << order;
 			pcp->count -= 1 << order;
 			__free_one_page(zone, pfn, order, mt, FPI_NONE);
@@ -255,7 +255,7 @@ static int rmqueue_bulk(struct zone *zone, unsigned int order, int count, struct
 
 		if (pfn == PFN_NONE)
 			break;
-		pgdat->pg_info[pfn] = pg_make(PG_PCP, order, (unsigned int)mt);
+		pgdat->pages[pfn].info = pg_make(PG_PCP, order, (unsigned int)mt);
 		pcp_list_push_tail(l, pfn);
 	}
 	return i;
@@ -392,7 +392,7 @@ void free_unref_page(struct zone *zone, int cpu, uint32_t pfn, unsigned int orde
 	int list_mt = mt < MIGRATE_PCPTYPES ? mt : MIGRATE_MOVABLE;
 	unsigned int pindex = order_to_pindex(pgdat, list_mt, order);
 
-	pgdat->pg_info[pfn] = pg_make(PG_PCP, order, (unsigned int)mt);
+	pgdat->pages[pfn].info = pg_make(PG_PCP, order, (unsigned int)mt);
 	pcp_list_push_head(&pcp->lists[pindex], pfn);
 	pcp->count += 1 << order;
 	if (era_pcp_autotune(pgdat)) {

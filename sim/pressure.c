@@ -56,7 +56,6 @@ struct pressure {
 	struct lru lru[NR_LRU];
 	long zone_lru_pages[MAX_NR_ZONES][NR_LRU];
 	uint64_t anon_pages;		/* anonymous pages kept off the LRU (no swap) */
-	uint32_t *pfn_slot;		/* per pfn: slot + 1 allocated there, 0 = none */
 	uint64_t swap_used;		/* bytes */
 	struct compact_state cs[MAX_NR_ZONES];
 	uint64_t next_proactive;	/* virtual time of the next check */
@@ -87,6 +86,8 @@ void pressure_slots_grown(struct pressure *p)
 	p->slots = p->table->slots;
 	p->lru_prev = g_renew(uint32_t, p->lru_prev, p->table->nr);
 	p->lru_next = g_renew(uint32_t, p->lru_next, p->table->nr);
+	sim_hint_huge(p->lru_prev, p->table->nr * sizeof(uint32_t));
+	sim_hint_huge(p->lru_next, p->table->nr * sizeof(uint32_t));
 }
 
 void pressure_note_alloc(struct pressure *p, uint32_t slot)
@@ -95,7 +96,7 @@ void pressure_note_alloc(struct pressure *p, uint32_t slot)
 	struct lru *l;
 	enum lru_list t;
 
-	p->pfn_slot[s->pfn] = slot + 1;
+	p->pgdat->pages[s->pfn].owner = slot + 1;
 	if (!on_lru(p, s)) {
 		if (s->flags & WL_F_ANON)
 			p->anon_pages += 1ULL << s->order;
@@ -121,7 +122,7 @@ void pressure_note_free(struct pressure *p, uint32_t slot)
 	enum lru_list t;
 	uint32_t prev, next;
 
-	p->pfn_slot[s->pfn] = 0;
+	p->pgdat->pages[s->pfn].owner = 0;
 	if (!on_lru(p, s)) {
 		if (s->flags & WL_F_ANON)
 			p->anon_pages -= 1ULL << s->order;
@@ -432,13 +433,13 @@ static bool isolate_freepages(struct pressure *p, struct zone *zone, int order, 
 		 * suitable_migration_target(): never fill a block that is free at
 		 * the order we want; async compaction only fills movable blocks
 		 */
-		if (pg_state(pgdat->pg_info[start]) == PG_BUDDY &&
-		    pg_order(pgdat->pg_info[start]) >= (unsigned int)(order > 0 ? order : PAGEBLOCK_ORDER))
+		if (pg_state(pgdat->pages[start].info) == PG_BUDDY &&
+		    pg_order(pgdat->pages[start].info) >= (unsigned int)(order > 0 ? order : PAGEBLOCK_ORDER))
 			continue;
 		if (!sync && mt != MIGRATE_MOVABLE)
 			continue;
 		for (uint32_t pfn = start; pfn < end;) {
-			uint16_t info = pgdat->pg_info[pfn];
+			uint16_t info = pgdat->pages[pfn].info;
 			unsigned int bo = pg_order(info);
 
 			if (pg_state(info) != PG_BUDDY || pg_mt(info) == MIGRATE_HIGHATOMIC) {
@@ -508,11 +509,11 @@ static bool compact_zone(struct pressure *p, struct zone *zone, int order, bool 
 			}
 		}
 		for (uint32_t pfn = start; pfn < end;) {
-			uint16_t info = pgdat->pg_info[pfn];
+			uint16_t info = pgdat->pages[pfn].info;
 			uint32_t slot, dst;
 
 			if (pg_state(info) != PG_ALLOC || pg_order(info) != 0 || !(info & PG_MOVABLE) ||
-			    (slot = p->pfn_slot[pfn]) == 0) {
+			    (slot = pgdat->pages[pfn].owner) == 0) {
 				pfn += block_step(info);
 				continue;
 			}
@@ -520,11 +521,11 @@ static bool compact_zone(struct pressure *p, struct zone *zone, int order, bool 
 				goto out;
 			dst = p->isolated[--p->nr_isolated];
 			/* migrate: the allocation moves, the old page is freed */
-			pgdat->pg_info[dst] = info;
+			pgdat->pages[dst].info = info;
 			pb_account(pgdat, pfn, 0, pg_mt(info), -1);
 			pb_account(pgdat, dst, 0, pg_mt(info), 1);
-			p->pfn_slot[dst] = slot;
-			p->pfn_slot[pfn] = 0;
+			pgdat->pages[dst].owner = slot;
+			pgdat->pages[pfn].owner = 0;
 			p->slots[slot - 1].pfn = dst;
 			__free_one_page(zone, pfn, 0, get_pageblock_migratetype(pgdat, pfn), FPI_NONE);
 			p->st.compact_migrated++;
@@ -659,7 +660,6 @@ struct pressure *pressure_create(struct pgdat *pgdat, struct slot_table *st,
 	p->cfg = *pc;
 	p->lru_prev = g_new(uint32_t, st->nr);
 	p->lru_next = g_new(uint32_t, st->nr);
-	p->pfn_slot = sim_big_alloc0((size_t)pgdat->node_spanned_pages * sizeof(uint32_t));
 	for (int t = 0; t < NR_LRU; t++)
 		p->lru[t].head = p->lru[t].tail = NO_SLOT;
 	for (int z = 0; z < MAX_NR_ZONES; z++)
@@ -684,7 +684,10 @@ void pressure_destroy(struct pressure *p)
 	p->pgdat->hooks.compact = NULL;
 	g_free(p->lru_prev);
 	g_free(p->lru_next);
-	sim_big_free(p->pfn_slot, (size_t)p->pgdat->node_spanned_pages * sizeof(uint32_t));
+	/* page owners are ours: leave none behind for a later model */
+	for (uint32_t slot = 0; slot < p->table->nr; slot++)
+		if (p->slots[slot].pfn != PFN_NONE)
+			p->pgdat->pages[p->slots[slot].pfn].owner = 0;
 	g_free(p->isolated);
 	g_free(p);
 }

@@ -37,7 +37,7 @@ static uint64_t list_length_capped(const struct pgdat *pgdat, uint32_t head, boo
 	uint64_t n = 0;
 
 	*overflow = false;
-	for (uint32_t pfn = head; pfn != PFN_NONE; pfn = pgdat->pg_next[pfn]) {
+	for (uint32_t pfn = head; pfn != PFN_NONE; pfn = pgdat->pages[pfn].next) {
 		if (++n >= 100000) {
 			*overflow = true;
 			break;

@@ -19,7 +19,7 @@ struct run_spec;
 struct mem_estimate {
 	uint64_t spanned_pages;		/* pfns the page arrays cover (guest address space) */
 	uint64_t slots;			/* workload request slots, estimated */
-	uint64_t page_arrays;		/* pg_next, pg_prev, pg_info, pageblock arrays */
+	uint64_t page_arrays;		/* struct sim_page array, pageblock arrays */
 	uint64_t reclaim;		/* pfn -> slot map and LRU links (reclaim model) */
 	uint64_t slot_state;		/* engine and workload state per slot */
 	uint64_t total;			/* the sum, bytes */

@@ -25,6 +25,8 @@ struct run_spec {
 	unsigned int proactiveness;	/* vm.compaction_proactiveness */
 	uint64_t swap_bytes;		/* anon reclaimable into this much swap */
 	uint64_t max_mem_bytes;		/* simulator memory allowed, bytes; 0 = 80% of RAM */
+	bool pipeline;			/* generate requests on a second thread (same
+					   results; default: if there are 2+ cores) */
 };
 
 /* Everything a simulating command takes besides the model options. */
@@ -40,6 +42,7 @@ struct run_opts {
 	char *scenario;
 	gboolean no_reclaim;
 	gboolean no_compaction;
+	gboolean no_pipeline;
 	int proactiveness;
 	char *max_mem;
 };

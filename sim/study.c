@@ -608,6 +608,7 @@ struct exec_ctx {
 	JsonObject **records;		/* [run index] */
 	GError **errors;		/* [run index] */
 	GAsyncQueue *done;		/* run index + 1, as each finishes */
+	bool pipeline;			/* cores to spare for a run's producer thread */
 };
 
 static gint interrupted;		/* study_interrupt() was called */
@@ -632,6 +633,7 @@ static void exec_one(gpointer data, gpointer user_data)
 	}
 
 	if (study_build_spec(ctx->st, config, seed, &rs, &ctx->errors[i]) &&
+	    ((rs.pipeline = ctx->pipeline), true) &&
 	    run_spec_execute(&rs, &root, NULL, false, &ctx->errors[i])) {
 		JsonObject *run = json_node_get_object(root);
 		JsonObject *cfg = json_object_get_object_member(run, "config");
@@ -688,6 +690,8 @@ bool study_execute(struct study *st, unsigned int threads, bool progress, GError
 	ctx.records = g_new0(JsonObject *, total);
 	ctx.errors = g_new0(GError *, total);
 	ctx.done = g_async_queue_new();
+	/* one run per core already keeps them busy; the results are the same */
+	ctx.pipeline = MAX(threads, 1u) < g_get_num_processors();
 	pool = g_thread_pool_new(exec_one, &ctx, (gint)MAX(threads, 1u), FALSE, error);
 	if (!pool) {
 		ok = false;

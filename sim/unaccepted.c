@@ -202,7 +202,7 @@ void __free_unaccepted(struct zone *zone, uint32_t pfn)
 	}
 	zone->unaccepted[(zone->unaccepted_first + zone->unaccepted_len) % zone->unaccepted_cap] = pfn;
 	zone->unaccepted_len++;
-	pgdat->pg_info[pfn] = pg_make(PG_UNACCEPTED, MAX_PAGE_ORDER, MIGRATE_MOVABLE);
+	pgdat->pages[pfn].info = pg_make(PG_UNACCEPTED, MAX_PAGE_ORDER, MIGRATE_MOVABLE);
 	zone->nr_free_pages += MAX_ORDER_NR_PAGES;
 	zone->nr_unaccepted += MAX_ORDER_NR_PAGES;
 }
@@ -219,7 +219,7 @@ bool try_to_accept_memory_one(struct zone *zone)
 	zone->unaccepted_len--;
 	zone->nr_free_pages -= MAX_ORDER_NR_PAGES;
 	zone->nr_unaccepted -= MAX_ORDER_NR_PAGES;
-	pgdat->pg_info[pfn] = 0;
+	pgdat->pages[pfn].info = 0;
 	accept_memory(pgdat, pfn, pfn + MAX_ORDER_NR_PAGES);
 	pgdat->unaccepted->chunks_accepted++;
 

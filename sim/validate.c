@@ -33,7 +33,7 @@ static bool scan_pages(const struct pgdat *pgdat, struct zone_census *zc, uint32
 
 	for (unsigned int r = 0; r < nr_ranges; r++) {
 		for (uint32_t pfn = ranges[r].start_pfn; pfn < ranges[r].end_pfn;) {
-			pginfo_t info = pgdat->pg_info[pfn];
+			pginfo_t info = pgdat->pages[pfn].info;
 			unsigned int order = pg_order(info);
 			uint32_t nr = 1U << order;
 			const struct zone *zone = page_zone_fast((struct pgdat *)pgdat, pfn);
@@ -52,9 +52,9 @@ static bool scan_pages(const struct pgdat *pgdat, struct zone_census *zc, uint32
 			    pfn + nr - zone->zone_start_pfn > zone->spanned_pages)
 				FAIL("pfn %#x: order-%u block crosses a range or zone end\n", pfn, order);
 			for (uint32_t t = 1; t < nr; t++)
-				if (pgdat->pg_info[pfn + t] != 0)
+				if (pgdat->pages[pfn + t].info != 0)
 					FAIL("pfn %#x: tail page of block %#x has state %#x\n",
-					     pfn + t, pfn, pgdat->pg_info[pfn + t]);
+					     pfn + t, pfn, pgdat->pages[pfn + t].info);
 			switch (pg_state(info)) {
 			case PG_BUDDY: {
 				uint32_t buddy = pfn ^ nr;
@@ -62,8 +62,8 @@ static bool scan_pages(const struct pgdat *pgdat, struct zone_census *zc, uint32
 				c->buddy += nr;
 				if (order < MAX_PAGE_ORDER && buddy < pgdat->node_spanned_pages &&
 				    page_zone_fast((struct pgdat *)pgdat, buddy) == zone &&
-				    pg_state(pgdat->pg_info[buddy]) == PG_BUDDY &&
-				    pg_order(pgdat->pg_info[buddy]) == order) {
+				    pg_state(pgdat->pages[buddy].info) == PG_BUDDY &&
+				    pg_order(pgdat->pages[buddy].info) == order) {
 					int a = get_pageblock_migratetype(pgdat, pfn);
 					int b = get_pageblock_migratetype(pgdat, buddy);
 					bool blocked = order >= PAGEBLOCK_ORDER && a != b &&
@@ -119,11 +119,11 @@ static bool check_free_lists(const struct pgdat *pgdat, const struct zone *zone,
 			if ((fl->head == PFN_NONE) != free_area_empty(zone, o, mt))
 				FAIL("zone %s order %u %s: non-empty mask wrong\n",
 				     zone_name(zone->idx), o, migratetype_name(mt));
-			for (uint32_t pfn = fl->head; pfn != PFN_NONE; pfn = pgdat->pg_next[pfn]) {
-				if (pg_make(PG_BUDDY, o, (unsigned int)mt) != pgdat->pg_info[pfn])
+			for (uint32_t pfn = fl->head; pfn != PFN_NONE; pfn = pgdat->pages[pfn].next) {
+				if (pg_make(PG_BUDDY, o, (unsigned int)mt) != pgdat->pages[pfn].info)
 					FAIL("zone %s order %u %s list: pfn %#x is not such a free block\n",
 					     zone_name(zone->idx), o, migratetype_name(mt), pfn);
-				if (pgdat->pg_prev[pfn] != prev)
+				if (pgdat->pages[pfn].prev != prev)
 					FAIL("pfn %#x: broken back link\n", pfn);
 				if (++blocks > zone->spanned_pages)
 					FAIL("zone %s order %u: list loops\n", zone_name(zone->idx), o);
@@ -168,8 +168,8 @@ static bool check_pcp(const struct pgdat *pgdat, const struct zone *zone, uint64
 			for (uint32_t i = 0; i < pl->len; i++) {
 				uint32_t pfn = pl->buf[(pl->first + i) & pl->mask];
 
-				if (pg_state(pgdat->pg_info[pfn]) != PG_PCP ||
-				    pg_order(pgdat->pg_info[pfn]) != order ||
+				if (pg_state(pgdat->pages[pfn].info) != PG_PCP ||
+				    pg_order(pgdat->pages[pfn].info) != order ||
 				    page_zone_fast((struct pgdat *)pgdat, pfn) != zone)
 					FAIL("cpu %u zone %s pcp list %d: pfn %#x is not a PCP block of order %u\n",
 					     cpu, zone_name(zone->idx), l, pfn, order);
@@ -201,7 +201,7 @@ static bool check_unaccepted_units(const struct pgdat *pgdat, GString *why)
 
 			bits &= bits - 1;
 			set++;
-			if (pg_state(pgdat->pg_info[head]) != PG_UNACCEPTED)
+			if (pg_state(pgdat->pages[head].info) != PG_UNACCEPTED)
 				FAIL("unaccepted unit %" G_GUINT64_FORMAT " (pfn %#x) is in no listed chunk\n",
 				     unit, head);
 		}

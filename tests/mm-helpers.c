@@ -79,25 +79,25 @@ void mmt_take_all(struct pgdat *pgdat, bool movable)
 
 void mmt_mark_allocated(struct pgdat *pgdat, uint32_t pfn, unsigned int order, int mt)
 {
-	pgdat->pg_info[pfn] = pg_make(PG_ALLOC, order, (unsigned int)mt) |
+	pgdat->pages[pfn].info = pg_make(PG_ALLOC, order, (unsigned int)mt) |
 			      (mt == MIGRATE_MOVABLE ? PG_MOVABLE : 0);
 	pb_account(pgdat, pfn, order, (unsigned int)mt, 1);
 }
 
 void mmt_unmark_allocated(struct pgdat *pgdat, uint32_t pfn)
 {
-	pginfo_t info = pgdat->pg_info[pfn];
+	pginfo_t info = pgdat->pages[pfn].info;
 
 	CU_ASSERT_FATAL(pg_state(info) == PG_ALLOC);
 	pb_account(pgdat, pfn, pg_order(info), pg_mt(info), -1);
-	pgdat->pg_info[pfn] = 0;
+	pgdat->pages[pfn].info = 0;
 }
 
 void mmt_set_movable(struct pgdat *pgdat, uint32_t pfn, uint32_t nr, bool movable)
 {
 	for (uint32_t p = pfn; p < pfn + nr; p++) {
-		CU_ASSERT_FATAL(pg_state(pgdat->pg_info[p]) == PG_ALLOC &&
-				pg_order(pgdat->pg_info[p]) == 0);
+		CU_ASSERT_FATAL(pg_state(pgdat->pages[p].info) == PG_ALLOC &&
+				pg_order(pgdat->pages[p].info) == 0);
 		mmt_unmark_allocated(pgdat, p);
 		mmt_mark_allocated(pgdat, p, 0, movable ? MIGRATE_MOVABLE : MIGRATE_UNMOVABLE);
 	}
@@ -106,11 +106,11 @@ void mmt_set_movable(struct pgdat *pgdat, uint32_t pfn, uint32_t nr, bool movabl
 void mmt_make_block(struct pgdat *pgdat, uint32_t pfn, unsigned int order)
 {
 	uint32_t nr = 1U << order;
-	int mt = (int)pg_mt(pgdat->pg_info[pfn]);
+	int mt = (int)pg_mt(pgdat->pages[pfn].info);
 
 	CU_ASSERT_FATAL((pfn & (nr - 1)) == 0);
 	for (uint32_t i = 0; i < nr; i++) {
-		pginfo_t info = pgdat->pg_info[pfn + i];
+		pginfo_t info = pgdat->pages[pfn + i].info;
 
 		CU_ASSERT_FATAL(pg_state(info) == PG_ALLOC && pg_order(info) == 0);
 		mmt_unmark_allocated(pgdat, pfn + i);
@@ -129,7 +129,7 @@ void mmt_set_pageblock(struct pgdat *pgdat, uint32_t pfn, int mt)
 	uint32_t start = pfn & ~(PAGEBLOCK_NR_PAGES - 1);
 
 	for (uint32_t p = start; p < start + PAGEBLOCK_NR_PAGES; p++) {
-		unsigned int state = pg_state(pgdat->pg_info[p]);
+		unsigned int state = pg_state(pgdat->pages[p].info);
 
 		CU_ASSERT_FATAL(state != PG_BUDDY && state != PG_PCP);
 	}
@@ -151,7 +151,7 @@ unsigned int mmt_list(const struct zone *zone, unsigned int order, int mt, uint3
 	unsigned int n = 0;
 
 	for (uint32_t pfn = first_in_list(zone, order, mt); pfn != PFN_NONE && n < max;
-	     pfn = pgdat->pg_next[pfn])
+	     pfn = pgdat->pages[pfn].next)
 		pfns[n++] = pfn;
 	return n;
 }
@@ -162,7 +162,7 @@ unsigned int mmt_list_len(const struct zone *zone, unsigned int order, int mt)
 	unsigned int n = 0;
 
 	for (uint32_t pfn = first_in_list(zone, order, mt); pfn != PFN_NONE;
-	     pfn = pgdat->pg_next[pfn])
+	     pfn = pgdat->pages[pfn].next)
 		n++;
 	return n;
 }

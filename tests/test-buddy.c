@@ -133,7 +133,7 @@ static void test_buddy_item26_merge(void)
 
 		/* freeing the rest page by page ends in one order-10 block */
 		for (uint32_t p = b; p < b + 2 * PAGEBLOCK_NR_PAGES; p++)
-			if (pg_state(pgdat->pg_info[p]) == PG_ALLOC)
+			if (pg_state(pgdat->pages[p].info) == PG_ALLOC)
 				mmt_free(pgdat, p, 0);
 		for (unsigned int o = 0; o < MAX_PAGE_ORDER; o++)
 			ASSERT_EQ(dma32->free_area[o].nr_free, 0);

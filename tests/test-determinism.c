@@ -5,10 +5,12 @@
  * memory pressure model and a background policy; and with glibc filling
  * fresh allocations with a pattern (MALLOC_PERTURB_), so a read of
  * uninitialised memory shows up as a difference.  (compare --threads 1
- * and 2 writing identical results.json is in test-study.c.)
+ * and 2 writing identical results.json is in test-study.c.)  kbuild's
+ * requests generated on a second thread or inline: the same bytes.
  */
 #include <string.h>
 #include <sys/wait.h>
+#include <json-glib/json-glib.h>
 #include "helpers.h"
 
 /* Run acceptsim with @args; its stdout, or NULL (test failed) on an error. */
@@ -88,6 +90,33 @@ static void test_determinism_replay(void)
 		"--policy", "lazy", "--check-every", "1000", "--json", trace, NULL });
 }
 
+/*
+ * kbuild's requests come from a second thread unless --no-pipeline: the
+ * same bytes either way, even when memory runs out and allocations fail
+ * (the generator never sees the model's answers).
+ */
+static void test_determinism_pipeline(void)
+{
+	g_autofree char *a = run_json((const char *const[]){ "run", "--scenario", "kbuild-small",
+		"--mem", "96M", "--seed", "3", "--wl", "builds=2,jobs=4,duration=4", "--check-every",
+		"1000", "--json", NULL }, NULL);
+	g_autofree char *b = run_json((const char *const[]){ "run", "--scenario", "kbuild-small",
+		"--mem", "96M", "--seed", "3", "--wl", "builds=2,jobs=4,duration=4", "--check-every",
+		"1000", "--json",
+		"--no-pipeline", NULL }, NULL);
+	g_autoptr(JsonParser) p = json_parser_new();
+	JsonObject *o;
+
+	CU_ASSERT_FATAL(a && b);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	CU_ASSERT_FATAL(json_parser_load_from_data(p, a, -1, NULL));
+	o = json_node_get_object(json_parser_get_root(p));
+	/* the case that matters: failed allocations and OOM kills */
+	CU_ASSERT(json_object_get_int_member(o, "failures") > 0);
+	CU_ASSERT(json_object_get_int_member(json_object_get_object_member(o, "pressure"),
+					     "oom_kill") > 0);
+}
+
 void tests_register(void)
 {
 	CU_pSuite s = tests_add_suite("determinism");
@@ -96,6 +125,8 @@ void tests_register(void)
 		  test_determinism_run_one_cpu);
 	tests_add(s, "determinism: run --json on 4 CPUs with background policy and swap",
 		  test_determinism_run_cpus);
+	tests_add(s, "determinism: kbuild with and without the producer thread, under OOM",
+		  test_determinism_pipeline);
 	tests_add(s, "determinism: another seed gives another result",
 		  test_determinism_seed_matters);
 	tests_add(s, "determinism: replay --json of a trace.dat, twice and perturbed",

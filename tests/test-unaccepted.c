@@ -97,7 +97,7 @@ static void test_item46_47_boot_release(void)
 	 */
 	CU_ASSERT(dma32->unaccepted_len > 0);
 	CU_ASSERT_EQUAL(dma32->unaccepted[dma32->unaccepted_first], (uint32_t)((300 * MiB) >> PAGE_SHIFT));
-	ASSERT_EQ(pg_state(g.pgdat->pg_info[(296 * MiB) >> PAGE_SHIFT]), PG_BUDDY);
+	ASSERT_EQ(pg_state(g.pgdat->pages[(296 * MiB) >> PAGE_SHIFT].info), PG_BUDDY);
 	/* every listed chunk is order 10 and nothing below 300 MiB waits */
 	for (uint32_t i = 0; i < dma32->unaccepted_len; i++) {
 		uint32_t pfn = dma32->unaccepted[(dma32->unaccepted_first + i) % dma32->unaccepted_cap];
@@ -218,7 +218,7 @@ static GArray *drain_to(struct guest *g, struct zone *zone, long target_free)
 
 		if (pfn == PFN_NONE)
 			break;
-		g->pgdat->pg_info[pfn] = pg_make(PG_ALLOC, 0, MIGRATE_MOVABLE);
+		g->pgdat->pages[pfn].info = pg_make(PG_ALLOC, 0, MIGRATE_MOVABLE);
 		pb_account(g->pgdat, pfn, 0, MIGRATE_MOVABLE, 1);
 		g_array_append_val(held, pfn);
 	}

@@ -1113,7 +1113,7 @@ static void wl_kbuild_result(struct workload *wl, uint32_t slot, uint32_t pfn)
 {
 	struct wl_kbuild *w = (struct wl_kbuild *)wl;
 
-	if (pfn != PFN_NONE || slot != w->last_slot)
+	if (pfn != PFN_NONE || slot != w->last_slot || w->wl.batchable)
 		return;
 	w->last_failed = true;
 	/* a THP that failed: the fault falls back to base pages */
@@ -1168,6 +1168,12 @@ static struct workload *wl_kbuild_create(const struct wl_params *p, GError **err
 	w->passes = (unsigned int)passes;
 	w->duration_fp = (uint64_t)(duration * 1e9) << KB_FP_SHIFT;
 	w->thp = thp;
+	/*
+	 * Without THP nothing depends on the model's answers: a failed
+	 * allocation's free is a no-op for the runner, its slot comes back
+	 * when that free is due.  With THP a failure falls back to base pages.
+	 */
+	w->wl.batchable = !thp;
 	/* a THP covers 512 anon ticks: q / (q + (1 - q) / 512) = thp_frac */
 	w->thp_thresh = (uint32_t)(thp_frac / (512.0 - 511.0 * thp_frac) * 4294967295.0);
 	w->rate = rate;

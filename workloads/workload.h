@@ -66,6 +66,9 @@ struct workload {
 	const struct workload_ops *ops;
 	uint32_t nr_slots;		/* slots the runner must provide; may grow */
 	bool has_boot_mark;		/* emits WL_MARK_BOOTED when boot is done */
+	bool batchable;			/* next() never depends on result(): the runner
+					   may ask ahead, from another thread, and
+					   does not call result() */
 	GError *error;			/* set when next() stopped on bad input */
 };
 
