@@ -2,8 +2,8 @@
 # Usage: scripts/run.sh [extra acceptsim compare options]
 # Installs what is missing, builds (debugoptimized, cheap checks) and runs
 # the default comparison: eager, lazy, watermark and background acceptance
-# on a 4-CPU 16 GiB guest that boots to the shell and idles 30 s, 5 seeds
-# each, on all cores.  Prints the table.  Build directory: build/.
+# on the boot-kbuild scenario (a 4-CPU 16 GiB guest boots to the shell, then
+# builds a kernel for a simulated minute), 5 seeds each, on all cores.  Prints the table.  Build directory: build/.
 # Output: results/default/ (summary.txt, results.json, metrics/, plots/),
 # written into a temporary directory and swapped in whole, so re-running
 # replaces it cleanly and an interrupted run leaves the old one intact.
@@ -22,7 +22,7 @@ tmp=$(mktemp -d results/.default.XXXXXX)
 old=""
 trap 'rm -rf "$tmp" ${old:+"$old"}' EXIT
 trap 'exit 130' INT TERM
-out=$(build/acceptsim compare --workload boot --wl idle=30 --mem 16G --cpus 4 \
+out=$(build/acceptsim compare --scenario boot-kbuild \
 	--config eager:policy=eager --config lazy:policy=lazy \
 	--config watermark:policy=watermark --config background:policy=background \
 	--runs 5 --out "$tmp" "$@")
