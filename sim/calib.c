@@ -319,6 +319,10 @@ static bool parse_value(const char *name, const struct key_schema *s, struct cal
 					    words[i]);
 				return false;
 			}
+			if (e->nr + 2 > CALIB_MAX_NUMS) {
+				VALUE_ERROR("too many threads:GiB/s pairs (at most %d)", CALIB_MAX_NUMS / 2);
+				return false;
+			}
 			e->v[e->nr++] = th;
 			e->v[e->nr++] = g;
 		}

@@ -412,6 +412,10 @@ static void test_calib_bad_files(void)
 		     NEEDLES(":2: key 'host_2m'", "0, 1 or unknown"));
 	expect_error(HDR "accept.scaling = 1:0.5 2-0.8\n", C, CALIB_ERROR_PARSE,
 		     NEEDLES(":2: key 'accept.scaling'", "'2-0.8'"));
+	/* 17 pairs: 34 numbers do not fit (was an out-of-bounds write) */
+	expect_error(HDR "accept.scaling = 1:1 2:1 3:1 4:1 5:1 6:1 7:1 8:1 9:1 10:1 11:1 12:1 "
+		     "13:1 14:1 15:1 16:1 17:1\n", C, CALIB_ERROR_PARSE,
+		     NEEDLES(":2: key 'accept.scaling'", "too many threads:GiB/s pairs (at most 16)"));
 	expect_error(HDR "platform = tdx\n\nplatform = snp\n", C, CALIB_ERROR_PARSE,
 		     NEEDLES(":4: key 'platform' repeated (first at line 2)"));
 	expect_error(HDR "platform tdx\n", C, CALIB_ERROR_PARSE,
