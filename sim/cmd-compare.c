@@ -228,7 +228,7 @@ int cmd_compare(int argc, char **argv)
 	st->seed_base = (uint64_t)seed_base;
 	st->holes = g_strdupv(mo.holes);
 	st->check_every = mo.check_every;
-	st->no_pipeline = ro.no_pipeline;
+	st->pipeline = ro.pipeline;
 	st->metric_paths = split_metrics(metrics);
 	st->mark = significance && !strcmp(significance, "ci") ? TABLE_MARK_CI : TABLE_MARK_WELCH;
 	study_common_settings(&mo, &ro, common);

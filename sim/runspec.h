@@ -26,7 +26,7 @@ struct run_spec {
 	uint64_t swap_bytes;		/* anon reclaimable into this much swap */
 	uint64_t max_mem_bytes;		/* simulator memory allowed, bytes; 0 = 80% of RAM */
 	bool pipeline;			/* generate requests on a second thread (same
-					   results; default: if there are 2+ cores) */
+					   results); off by default */
 };
 
 /* Everything a simulating command takes besides the model options. */
@@ -42,7 +42,7 @@ struct run_opts {
 	char *scenario;
 	gboolean no_reclaim;
 	gboolean no_compaction;
-	gboolean no_pipeline;
+	gboolean pipeline;
 	int proactiveness;
 	char *max_mem;
 };

@@ -691,7 +691,7 @@ bool study_execute(struct study *st, unsigned int threads, bool progress, GError
 	ctx.errors = g_new0(GError *, total);
 	ctx.done = g_async_queue_new();
 	/* one run per core already keeps them busy; the results are the same */
-	ctx.pipeline = !st->no_pipeline && MAX(threads, 1u) < g_get_num_processors();
+	ctx.pipeline = st->pipeline && MAX(threads, 1u) < g_get_num_processors();
 	pool = g_thread_pool_new(exec_one, &ctx, (gint)MAX(threads, 1u), FALSE, error);
 	if (!pool) {
 		ok = false;

@@ -6,7 +6,8 @@
  * fresh allocations with a pattern (MALLOC_PERTURB_), so a read of
  * uninitialised memory shows up as a difference.  (compare --threads 1
  * and 2 writing identical results.json is in test-study.c.)  kbuild's
- * requests generated on a second thread or inline: the same bytes.
+ * requests generated on a second thread (--pipeline) or inline: the same
+ * bytes.
  */
 #include <string.h>
 #include <sys/wait.h>
@@ -91,8 +92,8 @@ static void test_determinism_replay(void)
 }
 
 /*
- * kbuild's requests come from a second thread unless --no-pipeline: the
- * same bytes either way, even when memory runs out and allocations fail
+ * kbuild's requests come from a second thread with --pipeline: the same
+ * bytes either way, even when memory runs out and allocations fail
  * (the generator never sees the model's answers).
  */
 static void test_determinism_pipeline(void)
@@ -103,7 +104,7 @@ static void test_determinism_pipeline(void)
 	g_autofree char *b = run_json((const char *const[]){ "run", "--scenario", "kbuild-small",
 		"--mem", "96M", "--seed", "3", "--wl", "builds=2,jobs=4,duration=4", "--check-every",
 		"1000", "--json",
-		"--no-pipeline", NULL }, NULL);
+		"--pipeline", NULL }, NULL);
 	g_autoptr(JsonParser) p = json_parser_new();
 	JsonObject *o;
 
