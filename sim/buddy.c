@@ -5,10 +5,78 @@
  * the free blocks of a pageblock between lists.
  *
  * Mirrors mm/page_alloc.c of Linux 6.12 (and 6.1-6.9 where marked [<=6.9]).
- * Free lists are doubly linked through pgdat->pages[].next/prev by pfn;
+ * Free lists are rings of pfns in list order (struct free_list in mm.h);
  * only block heads are on lists, as with the kernel's PageBuddy pages.
  */
 #include "internal.h"
+
+#define FREE_LIST_MIN	16U		/* ring entries of a new or squeezed list */
+#define FREE_LIST_AHEAD	8U		/* blocks of look-ahead when popping the head */
+
+void free_list_init(struct free_list *fl)
+{
+	fl->ring = g_new(uint32_t, FREE_LIST_MIN);
+	fl->mask = FREE_LIST_MIN - 1;
+	fl->first = fl->end = 0;
+	fl->nr = 0;
+}
+
+void free_list_destroy(struct free_list *fl)
+{
+	g_free(fl->ring);
+	fl->ring = NULL;
+}
+
+/*
+ * The ring is full (end - first == mask + 1).  If holes make up half of
+ * it, squeeze the blocks together towards the head, in order, telling
+ * each its new position (amortised: a squeeze of n entries removes at
+ * least n/2 holes); and give memory back if the list has shrunk to an
+ * eighth.  Otherwise double the ring: positions are free-running, so
+ * every block keeps its position and only its slot changes.
+ */
+static void free_list_make_room(struct pgdat *pgdat, struct free_list *fl)
+{
+	uint32_t cap = fl->mask + 1;
+
+	if (fl->nr <= cap / 2) {
+		uint32_t j = fl->first;
+		uint32_t *ring = fl->ring;
+		uint32_t mask = fl->mask;
+
+		for (uint32_t i = fl->first; i != fl->end; i++) {
+			uint32_t pfn = ring[i & mask];
+
+			if (pfn == PFN_NONE)
+				continue;
+			ring[j & mask] = pfn;
+			pgdat->pages[pfn].fl_pos = j++;
+		}
+		fl->end = j;
+		if (fl->nr <= cap / 8 && cap > FREE_LIST_MIN) {
+			uint32_t ncap = MAX(FREE_LIST_MIN, cap / 4);
+			uint32_t *nring = g_new(uint32_t, ncap);
+
+			for (uint32_t i = fl->first; i != fl->end; i++)
+				nring[i & (ncap - 1)] = ring[i & mask];
+			g_free(ring);
+			fl->ring = nring;
+			fl->mask = ncap - 1;
+		}
+		return;
+	}
+	SIM_BUG_ON(cap > UINT32_MAX / 2);
+	{
+		uint32_t *nring = g_new(uint32_t, (size_t)cap * 2);
+		uint32_t nmask = cap * 2 - 1;
+
+		for (uint32_t i = fl->first; i != fl->end; i++)
+			nring[i & nmask] = fl->ring[i & fl->mask];
+		g_free(fl->ring);
+		fl->ring = nring;
+		fl->mask = nmask;
+	}
+}
 
 /*
  * Put the free block at @pfn on free_list[@mt] of @order, at the head or
@@ -18,25 +86,21 @@ void add_to_free_list(struct zone *zone, uint32_t pfn, unsigned int order, int m
 {
 	struct pgdat *pgdat = zone->pgdat;
 	struct free_list *fl = &zone->free_area[order].free_list[mt];
+	uint32_t pos;
 
 	SIM_BUG_ON(pfn & ((1U << order) - 1));
 	SIM_BUG_ON(mt < 0 || mt >= MIGRATE_TYPES);
-	pgdat->pages[pfn].info = pg_make(PG_BUDDY, order, (unsigned int)mt);
-	if (fl->head == PFN_NONE) {
-		pgdat->pages[pfn].next = pgdat->pages[pfn].prev = PFN_NONE;
-		fl->head = fl->tail = pfn;
+	if (!fl->nr) {
+		fl->first = fl->end = 0;
 		zone->nonempty[mt] |= 1U << order;
-	} else if (tail) {
-		pgdat->pages[pfn].next = PFN_NONE;
-		pgdat->pages[pfn].prev = fl->tail;
-		pgdat->pages[fl->tail].next = pfn;
-		fl->tail = pfn;
-	} else {
-		pgdat->pages[pfn].prev = PFN_NONE;
-		pgdat->pages[pfn].next = fl->head;
-		pgdat->pages[fl->head].prev = pfn;
-		fl->head = pfn;
+	} else if (G_UNLIKELY(fl->end - fl->first > fl->mask)) {
+		free_list_make_room(pgdat, fl);
 	}
+	pos = tail ? fl->end++ : --fl->first;
+	fl->ring[pos & fl->mask] = pfn;
+	fl->nr++;
+	pgdat->pages[pfn].fl_pos = pos;
+	pgdat->pages[pfn].info = pg_make(PG_BUDDY, order, (unsigned int)mt);
 	zone->free_area[order].nr_free++;
 	zone->nr_free_mt[mt] += 1L << order;
 	zone->nr_free_pages += 1L << order;
@@ -49,19 +113,31 @@ void del_from_free_list(struct zone *zone, uint32_t pfn, unsigned int order)
 	pginfo_t info = pgdat->pages[pfn].info;
 	int mt = (int)pg_mt(info);
 	struct free_list *fl = &zone->free_area[order].free_list[mt];
-	uint32_t next = pgdat->pages[pfn].next, prev = pgdat->pages[pfn].prev;
+	uint32_t pos = pgdat->pages[pfn].fl_pos;
+	uint32_t *ring = fl->ring;
+	uint32_t mask = fl->mask;
 
 	SIM_BUG_ON(pg_state(info) != PG_BUDDY || pg_order(info) != order);
-	if (prev == PFN_NONE)
-		fl->head = next;
-	else
-		pgdat->pages[prev].next = next;
-	if (next == PFN_NONE)
-		fl->tail = prev;
-	else
-		pgdat->pages[next].prev = prev;
-	if (fl->head == PFN_NONE)
+	SIM_BUG_ON(pos - fl->first >= fl->end - fl->first || ring[pos & mask] != pfn);
+	ring[pos & mask] = PFN_NONE;
+	if (!--fl->nr) {
+		fl->first = fl->end = 0;
 		zone->nonempty[mt] &= ~(1U << order);
+	} else if (pos == fl->first) {
+		uint32_t ahead;
+
+		do
+			fl->first++;
+		while (ring[fl->first & mask] == PFN_NONE);
+		/* the next blocks to be popped: start loading their pages */
+		ahead = fl->first + FREE_LIST_AHEAD;
+		if (ahead - fl->first < fl->end - fl->first)
+			sim_prefetch_page(pgdat, ring[ahead & mask]);
+	} else if (pos == fl->end - 1) {
+		do
+			fl->end--;
+		while (ring[(fl->end - 1) & mask] == PFN_NONE);
+	}
 	pgdat->pages[pfn].info = pg_make(PG_TAIL, 0, 0);
 	zone->free_area[order].nr_free--;
 	zone->nr_free_mt[mt] -= 1L << order;

@@ -121,10 +121,34 @@ int move_freepages_block(struct zone *zone, uint32_t pfn, int new_mt, int *nr_mo
 bool prep_move_freepages_block(struct zone *zone, uint32_t pfn, uint32_t *start_pfn,
 			       int *nr_free, int *nr_movable);
 
+void free_list_init(struct free_list *fl);
+void free_list_destroy(struct free_list *fl);
+
+/* The head block of free_list[@mt] at @order, or PFN_NONE. */
 static inline uint32_t first_in_list(const struct zone *zone, unsigned int order, int mt)
 {
-	return zone->free_area[order].free_list[mt].head;
+	const struct free_list *fl = &zone->free_area[order].free_list[mt];
+
+	return fl->nr ? fl->ring[fl->first & fl->mask] : PFN_NONE;
 }
+
+/* The tail block of free_list[@mt] at @order, or PFN_NONE. */
+static inline uint32_t last_in_list(const struct zone *zone, unsigned int order, int mt)
+{
+	const struct free_list *fl = &zone->free_area[order].free_list[mt];
+
+	return fl->nr ? fl->ring[(fl->end - 1) & fl->mask] : PFN_NONE;
+}
+
+/*
+ * Walk free_list[@mt] at @order from head to tail: @pfn takes each block,
+ * @pos its position.
+ */
+#define for_each_free_block(zone, order, mt, pos, pfn)					\
+	for (const struct free_list *fl__ = &(zone)->free_area[order].free_list[mt];	\
+	     fl__; fl__ = NULL)								\
+		for ((pos) = fl__->first; (pos) != fl__->end; (pos)++)			\
+			if (((pfn) = fl__->ring[(pos) & fl__->mask]) != PFN_NONE)
 
 static inline bool free_area_empty(const struct zone *zone, unsigned int order, int mt)
 {

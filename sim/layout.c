@@ -181,8 +181,7 @@ static void setup_zones(struct pgdat_private *p)
 		zone->spanned_pages = (uint32_t)(zone_hi[z] - zone_lo[z]);
 		for (int mt = 0; mt < MIGRATE_TYPES; mt++)
 			for (int o = 0; o < NR_PAGE_ORDERS; o++)
-				zone->free_area[o].free_list[mt].head =
-					zone->free_area[o].free_list[mt].tail = PFN_NONE;
+				free_list_init(&zone->free_area[o].free_list[mt]);
 		for (guint i = 0; i < p->ranges->len; i++) {
 			const struct mem_range *r = &g_array_index(p->ranges, struct mem_range, i);
 			uint64_t s = MAX((uint64_t)r->start_pfn, zone_lo[z]);
@@ -360,8 +359,12 @@ void pgdat_destroy(struct pgdat *pgdat)
 		return;
 	pcp_destroy(pgdat);
 	unaccepted_destroy(pgdat);
-	for (int z = 0; z < MAX_NR_ZONES; z++)
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		g_free(pgdat->zones[z].unaccepted);
+		for (int o = 0; o < NR_PAGE_ORDERS; o++)
+			for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+				free_list_destroy(&pgdat->zones[z].free_area[o].free_list[mt]);
+	}
 	sim_big_free(pgdat->pages, (size_t)pgdat->node_spanned_pages * sizeof(struct sim_page));
 	g_free(pgdat->pb_mt);
 	g_free(pgdat->pb_alloc);

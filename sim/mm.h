@@ -162,10 +162,23 @@ bool kernel_era_parse(const char *s, enum kernel_era *era, GError **error);
 const char *migratetype_name(int mt);	/* "Unmovable", as pagetypeinfo */
 const char *zone_name(enum zone_type zt);	/* "DMA32", as buddyinfo */
 
-/* One free list: doubly linked through the page arrays, by pfn. */
+/*
+ * One free list, in list order: a ring of block-head pfns indexed by a
+ * free-running 32-bit position (slot = position & mask).  The kernel's
+ * list_head is doubly linked through struct page; here a block's page
+ * keeps its position instead, so taking a block out of the middle (a
+ * buddy being merged) only punches a hole (PFN_NONE) in the ring and
+ * touches no neighbour, and popping the head reads the ring in order,
+ * which the allocator can prefetch.  Holes are skipped at both ends at
+ * once, so the first and last positions always hold blocks; the ring is
+ * squeezed or doubled when it is full (free_list_make_room()).
+ */
 struct free_list {
-	uint32_t head;				/* pfn of first block, PFN_NONE if empty */
-	uint32_t tail;				/* pfn of last block */
+	uint32_t *ring;				/* mask + 1 entries */
+	uint32_t mask;
+	uint32_t first;				/* position of the head block */
+	uint32_t end;				/* position after the tail block */
+	uint32_t nr;				/* blocks on the list */
 };
 
 struct free_area {
@@ -319,26 +332,23 @@ struct zone {
 #define ZONE_NAME_LEN 8
 
 /*
- * The node: zones, the per-page and per-pageblock arrays, the per-CPU
- * lists and the counters.  Per page it keeps 10 bytes: free-list links
- * (2 x 4) and a 16-bit info word (state, order, migratetype, movable).
- */
-/*
- * What the model keeps per page frame (struct page): the free-list links
- * and the info bits side by side, so a list operation on a page misses
- * the cache once, not once per array; and the reclaim model's owner of
- * an allocated block in the same line, for the same reason.  16 bytes,
- * aligned: no entry straddles two cache lines.
+ * What the model keeps per page frame (struct page): the free-list
+ * position and the info bits side by side, so a list operation on a page
+ * misses the cache once, not once per array; and the reclaim model's
+ * owner of an allocated block in the same line, for the same reason.
+ * 16 bytes, aligned: no entry straddles two cache lines.
  */
 struct sim_page {
-	uint32_t next;				/* free-list successor, by pfn */
-	uint32_t prev;				/* free-list predecessor, by pfn */
+	uint32_t fl_pos;			/* free block head: position on its list */
+	uint32_t spare32;
 	uint16_t info;				/* PG_* state, order, type (internal.h) */
 	uint16_t spare;
 	uint32_t owner;				/* allocated head: the reclaim model's
 						   slot + 1 (pressure.c), else 0 */
 };
 
+/* The node: zones, the per-page and per-pageblock arrays, the per-CPU
+ * lists and the counters. */
 struct pgdat {
 	struct sim_config cfg;
 	struct zone zones[MAX_NR_ZONES];

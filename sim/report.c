@@ -32,18 +32,11 @@ void report_buddyinfo(const struct pgdat *pgdat, GString *out)
 	}
 }
 
-static uint64_t list_length_capped(const struct pgdat *pgdat, uint32_t head, bool *overflow)
+/* A list's length as pagetypeinfo prints it: capped at 100000 (">100000"). */
+static uint64_t list_length_capped(const struct free_list *fl, bool *overflow)
 {
-	uint64_t n = 0;
-
-	*overflow = false;
-	for (uint32_t pfn = head; pfn != PFN_NONE; pfn = pgdat->pages[pfn].next) {
-		if (++n >= 100000) {
-			*overflow = true;
-			break;
-		}
-	}
-	return n;
+	*overflow = fl->nr >= 100000;
+	return MIN(fl->nr, 100000U);
 }
 
 static void count_pageblocks(const struct pgdat *pgdat, const struct zone *zone,
@@ -85,7 +78,7 @@ void report_pagetypeinfo(const struct pgdat *pgdat, GString *out)
 			for (unsigned int o = 0; o < NR_PAGE_ORDERS; o++) {
 				bool overflow = false;
 				uint64_t n = mt < MIGRATE_TYPES ?
-					list_length_capped(pgdat, zone->free_area[o].free_list[mt].head,
+					list_length_capped(&zone->free_area[o].free_list[mt],
 							   &overflow) : 0;
 
 				g_string_append_printf(out, "%s%6" G_GUINT64_FORMAT " ",

@@ -114,25 +114,35 @@ static bool check_free_lists(const struct pgdat *pgdat, const struct zone *zone,
 
 		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
 			const struct free_list *fl = &zone->free_area[o].free_list[mt];
-			uint32_t prev = PFN_NONE;
+			uint64_t listed = 0;
+			uint32_t pos, pfn;
 
-			if ((fl->head == PFN_NONE) != free_area_empty(zone, o, mt))
+			if (!fl->nr != free_area_empty(zone, o, mt))
 				FAIL("zone %s order %u %s: non-empty mask wrong\n",
 				     zone_name(zone->idx), o, migratetype_name(mt));
-			for (uint32_t pfn = fl->head; pfn != PFN_NONE; pfn = pgdat->pages[pfn].next) {
-				if (pg_make(PG_BUDDY, o, (unsigned int)mt) != pgdat->pages[pfn].info)
+			if (fl->end - fl->first > fl->mask + 1ULL)
+				FAIL("zone %s order %u %s: ring holds %u of %u entries\n",
+				     zone_name(zone->idx), o, migratetype_name(mt),
+				     fl->end - fl->first, fl->mask + 1);
+			if (fl->nr && (fl->ring[fl->first & fl->mask] == PFN_NONE ||
+				       fl->ring[(fl->end - 1) & fl->mask] == PFN_NONE))
+				FAIL("zone %s order %u %s: a hole at an end of the list\n",
+				     zone_name(zone->idx), o, migratetype_name(mt));
+			for_each_free_block(zone, o, mt, pos, pfn) {
+				if (pfn >= pgdat->node_spanned_pages ||
+				    pg_make(PG_BUDDY, o, (unsigned int)mt) != pgdat->pages[pfn].info)
 					FAIL("zone %s order %u %s list: pfn %#x is not such a free block\n",
 					     zone_name(zone->idx), o, migratetype_name(mt), pfn);
-				if (pgdat->pages[pfn].prev != prev)
-					FAIL("pfn %#x: broken back link\n", pfn);
-				if (++blocks > zone->spanned_pages)
-					FAIL("zone %s order %u: list loops\n", zone_name(zone->idx), o);
-				prev = pfn;
+				if (pgdat->pages[pfn].fl_pos != pos)
+					FAIL("pfn %#x: listed at %u, thinks %u\n", pfn, pos,
+					     pgdat->pages[pfn].fl_pos);
+				listed++;
 				pages_mt[mt] += 1L << o;
 			}
-			if (fl->tail != prev)
-				FAIL("zone %s order %u %s: tail %#x, last %#x\n", zone_name(zone->idx),
-				     o, migratetype_name(mt), fl->tail, prev);
+			if (listed != fl->nr)
+				FAIL("zone %s order %u %s: %u blocks counted, %" G_GUINT64_FORMAT " listed\n",
+				     zone_name(zone->idx), o, migratetype_name(mt), fl->nr, listed);
+			blocks += listed;
 		}
 		if (blocks != zone->free_area[o].nr_free)
 			FAIL("zone %s order %u: nr_free %" G_GUINT64_FORMAT ", listed %" G_GUINT64_FORMAT "\n",

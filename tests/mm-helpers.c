@@ -147,22 +147,24 @@ void mmt_set_marks(struct zone *zone, long min, long low, long high)
 unsigned int mmt_list(const struct zone *zone, unsigned int order, int mt, uint32_t *pfns,
 		      unsigned int max)
 {
-	const struct pgdat *pgdat = zone->pgdat;
 	unsigned int n = 0;
+	uint32_t pos, pfn;
 
-	for (uint32_t pfn = first_in_list(zone, order, mt); pfn != PFN_NONE && n < max;
-	     pfn = pgdat->pages[pfn].next)
+	for_each_free_block(zone, order, mt, pos, pfn) {
+		if (n == max)
+			break;
 		pfns[n++] = pfn;
+	}
 	return n;
 }
 
 unsigned int mmt_list_len(const struct zone *zone, unsigned int order, int mt)
 {
-	const struct pgdat *pgdat = zone->pgdat;
 	unsigned int n = 0;
+	uint32_t pos, pfn;
 
-	for (uint32_t pfn = first_in_list(zone, order, mt); pfn != PFN_NONE;
-	     pfn = pgdat->pages[pfn].next)
+	/* walk the ring rather than trust fl->nr: the tests check the count */
+	for_each_free_block(zone, order, mt, pos, pfn)
 		n++;
 	return n;
 }

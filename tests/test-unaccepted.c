@@ -179,7 +179,7 @@ static void test_item48_accept_one(void)
 	CU_ASSERT(first < second);				/* ascending, lowest first */
 	g_array_set_size(g.events, 0);
 	CU_ASSERT(try_to_accept_memory_one(normal));
-	CU_ASSERT_EQUAL(normal->free_area[MAX_PAGE_ORDER].free_list[MIGRATE_MOVABLE].tail, first);
+	CU_ASSERT_EQUAL(last_in_list(normal, MAX_PAGE_ORDER, MIGRATE_MOVABLE), first);
 	ASSERT_EQ(get_pageblock_migratetype(g.pgdat, first), MIGRATE_MOVABLE);
 	ASSERT_EQ(get_pageblock_migratetype(g.pgdat, first + PAGEBLOCK_NR_PAGES), MIGRATE_MOVABLE);
 	CU_ASSERT_FATAL(g.events->len == 1);
