@@ -154,7 +154,8 @@ static void run_timers(struct engine *e, uint64_t t)
  * for one event at a time, each after the previous one's result().
  */
 #define EV_BATCH	2048
-#define EV_RING		4		/* batches in flight */
+#define EV_RING		16		/* batches in flight */
+#define EV_RESUME	(EV_RING / 2)	/* a waiting producer resumes with this many free */
 #define EV_PREFETCH	16		/* events of look-ahead for the slot table */
 
 struct ev_batch {
@@ -172,6 +173,7 @@ struct ev_source {
 	GMutex lock;
 	GCond cond;
 	unsigned int produced, consumed;	/* batches, under lock */
+	bool producer_waits, consumer_waits;	/* under lock */
 	bool quit;			/* the consumer stops early */
 };
 
@@ -199,8 +201,11 @@ static gpointer ev_producer(gpointer data)
 		struct ev_batch *b;
 
 		g_mutex_lock(&src->lock);
-		while (src->produced - src->consumed == EV_RING && !src->quit)
+		while (src->produced - src->consumed == EV_RING && !src->quit) {
+			src->producer_waits = true;
 			g_cond_wait(&src->cond, &src->lock);
+		}
+		src->producer_waits = false;
 		if (src->quit) {
 			g_mutex_unlock(&src->lock);
 			return NULL;
@@ -212,7 +217,8 @@ static gpointer ev_producer(gpointer data)
 
 		g_mutex_lock(&src->lock);
 		src->produced++;
-		g_cond_broadcast(&src->cond);
+		if (src->consumer_waits)
+			g_cond_broadcast(&src->cond);
 		g_mutex_unlock(&src->lock);
 		if (b->last)
 			return NULL;
@@ -247,14 +253,23 @@ static struct ev_batch *ev_source_next(struct ev_source *src, struct ev_batch *p
 	g_mutex_lock(&src->lock);
 	if (prev) {
 		src->consumed++;
-		g_cond_broadcast(&src->cond);
+		/*
+		 * Wake a waiting producer only when half the ring is free: a
+		 * sleep and a wake-up per batch cost more than the batch on a
+		 * virtual machine, where waking an idle vCPU is an interrupt.
+		 */
+		if (src->producer_waits && src->produced - src->consumed <= EV_RING - EV_RESUME)
+			g_cond_broadcast(&src->cond);
 		if (prev->last) {
 			g_mutex_unlock(&src->lock);
 			return NULL;
 		}
 	}
-	while (src->produced == src->consumed)
+	while (src->produced == src->consumed) {
+		src->consumer_waits = true;
 		g_cond_wait(&src->cond, &src->lock);
+	}
+	src->consumer_waits = false;
 	b = &src->ring[src->consumed % EV_RING];
 	g_mutex_unlock(&src->lock);
 	return b;
@@ -291,6 +306,12 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 	struct ev_source src;
 	struct ev_batch *batch = NULL;
 	uint32_t bi = 0;
+	/*
+	 * Read once: struct workload shares a cache line with the generator's
+	 * state, which a producer thread writes all the time.
+	 */
+	void (*result)(struct workload *, uint32_t, uint32_t) =
+		wl->batchable ? NULL : wl->ops->result;
 
 	memset(res, 0, sizeof(*res));
 	res->stalls = g_array_new(FALSE, FALSE, sizeof(uint64_t));
@@ -394,8 +415,8 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 				res->stall_total_ns += stall;
 			}
 			e.busy_until[evp->cpu] = start + stall;
-			if (wl->ops->result && !wl->batchable)
-				wl->ops->result(wl, evp->slot, s->pfn);
+			if (result)
+				result(wl, evp->slot, s->pfn);
 			break;
 		}
 		case WL_FREE: {
