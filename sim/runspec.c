@@ -76,7 +76,9 @@ GOptionEntry *run_opts_entries(struct run_opts *o)
 		  "vm.compaction_proactiveness (default 20, 0 = off)", "N" },
 		{ "pipeline", 0, 0, G_OPTION_ARG_NONE, &o->pipeline,
 		  "Generate the workload's requests on a second thread (same results; "
-		  "slower on this project's 2-vCPU machine, so off by default)", NULL },
+		  "default: when a core is spare)", NULL },
+		{ "no-pipeline", 0, 0, G_OPTION_ARG_NONE, &o->no_pipeline,
+		  "Generate requests on the simulating thread", NULL },
 		{ "max-mem", 0, 0, G_OPTION_ARG_STRING, &o->max_mem,
 		  "Refuse a run the simulator needs more memory for (default 80% of RAM)", "SIZE" },
 		{ NULL },
@@ -120,8 +122,15 @@ bool run_spec_from_opts(struct run_spec *rs, const struct model_opts *mo,
 		rs->reclaim = false;
 	if (ro->no_compaction)
 		rs->compaction = false;
+	if (ro->pipeline && ro->no_pipeline) {
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
+			    "--pipeline and --no-pipeline contradict each other");
+		return false;
+	}
 	if (ro->pipeline)
-		rs->pipeline = true;
+		rs->pipeline = PIPELINE_ON;
+	if (ro->no_pipeline)
+		rs->pipeline = PIPELINE_OFF;
 	if (ro->proactiveness != -1) {
 		if (ro->proactiveness < 0 || ro->proactiveness > 100) {
 			g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
@@ -525,7 +534,8 @@ bool run_spec_execute(const struct run_spec *rs, JsonNode **json, GString *text,
 	ec.policy = policy;
 	ec.cost = policy->ops->boot == POLICY_BOOT_NONE ? NULL : &cm;
 	ec.pressure = rs->reclaim ? &pc : NULL;
-	ec.threaded_source = rs->pipeline;
+	ec.threaded_source = rs->pipeline == PIPELINE_ON ||
+			     (rs->pipeline == PIPELINE_AUTO && g_get_num_processors() > 1);
 	sim_run_workload(pgdat, wl, &ec, &res);
 	if (wl->error) {
 		g_propagate_error(error, g_steal_pointer(&wl->error));

@@ -11,6 +11,17 @@
 #include "mm.h"
 #include "options.h"
 
+/*
+ * Whether a run generates its requests on a second thread, overlapping
+ * with the model (batchable workloads only; the results are the same).
+ * Auto: when a core is spare for it (run_spec_execute(), study_execute()).
+ */
+enum pipeline_mode {
+	PIPELINE_AUTO,
+	PIPELINE_ON,
+	PIPELINE_OFF,
+};
+
 struct run_spec {
 	struct sim_config cfg;
 	char *policy;			/* "watermark:target=high" */
@@ -25,8 +36,8 @@ struct run_spec {
 	unsigned int proactiveness;	/* vm.compaction_proactiveness */
 	uint64_t swap_bytes;		/* anon reclaimable into this much swap */
 	uint64_t max_mem_bytes;		/* simulator memory allowed, bytes; 0 = 80% of RAM */
-	bool pipeline;			/* generate requests on a second thread (same
-					   results); off by default */
+	enum pipeline_mode pipeline;	/* generate requests on a second thread (same
+					   results); auto: when a core is spare */
 };
 
 /* Everything a simulating command takes besides the model options. */
@@ -43,6 +54,7 @@ struct run_opts {
 	gboolean no_reclaim;
 	gboolean no_compaction;
 	gboolean pipeline;
+	gboolean no_pipeline;
 	int proactiveness;
 	char *max_mem;
 };

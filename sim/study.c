@@ -608,7 +608,7 @@ struct exec_ctx {
 	JsonObject **records;		/* [run index] */
 	GError **errors;		/* [run index] */
 	GAsyncQueue *done;		/* run index + 1, as each finishes */
-	bool pipeline;			/* cores to spare for a run's producer thread */
+	enum pipeline_mode pipeline;	/* for each run: on or off */
 };
 
 static gint interrupted;		/* study_interrupt() was called */
@@ -690,8 +690,17 @@ bool study_execute(struct study *st, unsigned int threads, bool progress, GError
 	ctx.records = g_new0(JsonObject *, total);
 	ctx.errors = g_new0(GError *, total);
 	ctx.done = g_async_queue_new();
-	/* one run per core already keeps them busy; the results are the same */
-	ctx.pipeline = st->pipeline && MAX(threads, 1u) < g_get_num_processors();
+	/*
+	 * Auto: a run generates its requests on a second thread only if every
+	 * run in flight can have two cores; one run per core is the better
+	 * use of them (v9-extfrag, 2 cores: two inline runs at a time finish
+	 * sooner than one pipelined run after the other).  The results are
+	 * the same either way.
+	 */
+	ctx.pipeline = st->pipeline;
+	if (ctx.pipeline == PIPELINE_AUTO)
+		ctx.pipeline = (uint64_t)MIN(MAX(threads, 1u), total) * 2 <= g_get_num_processors() ?
+			       PIPELINE_ON : PIPELINE_OFF;
 	pool = g_thread_pool_new(exec_one, &ctx, (gint)MAX(threads, 1u), FALSE, error);
 	if (!pool) {
 		ok = false;
@@ -1730,6 +1739,8 @@ bool study_emit_jobs(const struct study *st, const char *jobs_file, const char *
 			append_arg(line, "--tag");
 			append_arg(line, cfg->name);
 			append_arg(line, "--json");
+			/* the engine runs a job per core: no core to spare */
+			append_arg(line, "--no-pipeline");
 			g_string_append(line, " >");
 			append_arg(line, tmp);
 			g_string_append(line, " &&");

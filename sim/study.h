@@ -48,7 +48,7 @@ struct study {
 	uint64_t seed_base;		/* seeds seed_base .. seed_base + runs - 1 */
 	char **holes;			/* --hole START:SIZE, outside run_spec_set() */
 	int check_every;		/* --check-every, 1 = default */
-	bool pipeline;			/* --pipeline: producer threads when cores are spare */
+	enum pipeline_mode pipeline;	/* --pipeline, --no-pipeline or auto */
 	char **metric_paths;		/* --metric, NULL for the default list */
 	enum table_mark mark;		/* what '*' means in the table */
 

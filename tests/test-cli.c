@@ -46,6 +46,10 @@ static void test_bad_values(void)
 	expect_usage_error((const char *const[]){ "run", "--wl", "fill=2", NULL }, "fill");
 	expect_usage_error((const char *const[]){ "run", "--wl", "colour=red", NULL }, "colour");
 	expect_usage_error((const char *const[]){ "frobnicate", NULL }, "frobnicate");
+	expect_usage_error((const char *const[]){ "run", "--pipeline", "--no-pipeline", NULL },
+			   "contradict");
+	expect_usage_error((const char *const[]){ "compare", "--pipeline", "--no-pipeline", NULL },
+			   "contradict");
 }
 
 static void test_help(void)
