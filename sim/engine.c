@@ -66,6 +66,7 @@ struct engine {
 	uint64_t next_sample, sample_ns;
 	struct pressure *pressure;
 	uint64_t next_pressure;
+	uint64_t next_timer;			/* the earliest of the above that applies */
 	bool booted;
 	struct run_result *res;
 };
@@ -112,21 +113,35 @@ static void idle_tick(struct engine *e, uint64_t tick)
 	}
 }
 
-/* Run the periodic work due at or before @t, in time order. */
+/* When the next periodic work is due. */
+static uint64_t timers_next(const struct engine *e)
+{
+	bool idle = e->policy && e->policy->ops->idle && e->policy->tick_ns;
+	uint64_t next = MIN(e->next_sample, e->next_vmstat);
+
+	if (e->pressure)
+		next = MIN(next, e->next_pressure);
+	if (idle && e->booted)
+		next = MIN(next, e->next_idle);
+	return next;
+}
+
+/*
+ * Run the periodic work due at or before @t, in time order.  The run loop
+ * calls this only once e->next_timer is reached.
+ */
 static void run_timers(struct engine *e, uint64_t t)
 {
 	struct pgdat *pgdat = e->pgdat;
 	bool idle = e->policy && e->policy->ops->idle && e->policy->tick_ns;
 
 	for (;;) {
-		uint64_t next = MIN(e->next_sample, e->next_vmstat);
+		uint64_t next = timers_next(e);
 
-		if (e->pressure)
-			next = MIN(next, e->next_pressure);
-		if (idle && e->booted)
-			next = MIN(next, e->next_idle);
-		if (next > t)
+		if (next > t) {
+			e->next_timer = next;
 			return;
+		}
 		if (idle && e->booted && e->next_idle == next) {
 			idle_tick(e, next);
 			e->next_idle += e->policy->tick_ns;
@@ -183,6 +198,12 @@ static void ev_fill(struct ev_source *src, struct ev_batch *b)
 
 	b->n = 0;
 	b->last = false;
+	if (wl->ops->fill && src->per_batch > 1) {
+		b->n = wl->ops->fill(wl, b->ev, src->per_batch);
+		b->last = b->n < src->per_batch;
+		b->nr_slots = wl->nr_slots;
+		return;
+	}
 	while (b->n < src->per_batch) {
 		if (!wl->ops->next(wl, &b->ev[b->n])) {
 			b->last = true;
@@ -338,6 +359,7 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 	e.next_pressure = t0 + PRESSURE_TICK_NS;
 	res->boot_time_ns = t0;
 	e.booted = !wl->has_boot_mark;
+	e.next_timer = timers_next(&e);
 
 	ev_source_init(&src, wl, ec->threaded_source);
 	for (;;) {
@@ -382,7 +404,8 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 		start = MAX(t, e.busy_until[evp->cpu]);
 		if (start > e.clock)
 			e.clock = start;
-		run_timers(&e, e.clock);
+		if (G_UNLIKELY(e.clock >= e.next_timer))
+			run_timers(&e, e.clock);
 		start = MAX(t, e.busy_until[evp->cpu]);
 		pgdat->now_ns = start;
 		res->requests++;
@@ -442,6 +465,7 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 				res->boot_time_ns = MAX(res->boot_time_ns, e.busy_until[cpu]);
 			e.booted = true;
 			e.next_idle = res->boot_time_ns;
+			e.next_timer = timers_next(&e);
 			marked = true;
 			break;
 		case WL_NOP:

@@ -1039,7 +1039,8 @@ static inline bool next_owned(struct wl_kbuild *w, struct kb_job *job, uint32_t 
 	return false;
 }
 
-static bool wl_kbuild_next(struct workload *wl, struct wl_event *ev)
+static inline __attribute__((always_inline)) bool wl_kbuild_next(struct workload *wl,
+								   struct wl_event *ev)
 {
 	struct wl_kbuild *w = (struct wl_kbuild *)wl;
 
@@ -1107,6 +1108,16 @@ static bool wl_kbuild_next(struct workload *wl, struct wl_event *ev)
 		if (tick(w, ev))
 			return true;
 	}
+}
+
+/* next() inlined into a loop: a call per batch, not per request. */
+static unsigned int wl_kbuild_fill(struct workload *wl, struct wl_event *ev, unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (n < max && wl_kbuild_next(wl, &ev[n]))
+		n++;
+	return n;
 }
 
 static void wl_kbuild_result(struct workload *wl, uint32_t slot, uint32_t pfn)
@@ -1298,5 +1309,6 @@ const struct workload_ops wl_kbuild_ops = {
 	.create = wl_kbuild_create,
 	.destroy = wl_kbuild_destroy,
 	.next = wl_kbuild_next,
+	.fill = wl_kbuild_fill,
 	.result = wl_kbuild_result,
 };

@@ -56,6 +56,11 @@ struct workload_ops {
 	void (*destroy)(struct workload *wl);
 	/* Next request; false when the workload is done. */
 	bool (*next)(struct workload *wl, struct wl_event *ev);
+	/*
+	 * Optional, batchable workloads: up to @max requests into @ev, as
+	 * many next() calls; returns how many, fewer only at the end.
+	 */
+	unsigned int (*fill)(struct workload *wl, struct wl_event *ev, unsigned int max);
 	/* Outcome of the last WL_ALLOC (pfn or PFN_NONE); may be NULL. */
 	void (*result)(struct workload *wl, uint32_t slot, uint32_t pfn);
 	/* Add workload-specific members to the run's JSON object; may be NULL. */
