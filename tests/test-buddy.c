@@ -697,10 +697,86 @@ static void test_buddy_item45_tracepoints(void)
 	}
 }
 
+/*
+ * The free lists are rings of pfns (sim/buddy.c): blocks added at either
+ * end and taken out anywhere keep the kernel's list order through the
+ * ring's growth and squeezing, the ends never show a hole, and the ring
+ * does not grow without bound when blocks come and go.  A reference deque
+ * in this test says what the list must be.
+ */
+static void test_buddy_free_list_ring(void)
+{
+	struct pgdat *pgdat = empty_guest(KERNEL_6_15, false);
+	struct zone *dma32 = MMT_DMA32(pgdat);
+	const struct free_list *fl = &dma32->free_area[0].free_list[MIGRATE_UNMOVABLE];
+	enum { N = 600, CAP = 2 * N + 2 };
+	uint32_t *want = g_new(uint32_t, CAP), *got = g_new(uint32_t, N + 1);
+	unsigned int first = N + 1, end = N + 1;	/* want[first..end) */
+	unsigned int n, next = 0, max_ring = 0;
+	uint32_t base = PB(8);
+	bool ok = true;
+
+	for (uint32_t pb = base; pb < base + 2 * N; pb += PAGEBLOCK_NR_PAGES)
+		mmt_set_pageblock(pgdat, pb, MIGRATE_UNMOVABLE);
+	/* even pfns only: no two free buddies, nothing would merge */
+	for (int round = 0; round < 40; round++) {
+		/* add 15 at alternating ends */
+		for (int i = 0; i < 15 && next < N; i++, next++) {
+			uint32_t pfn = base + 2 * next;
+			bool tail = (next * 7) % 3 == 0;
+
+			pb_account(pgdat, pfn, 0, MIGRATE_UNMOVABLE, -1);	/* no longer in use */
+			add_to_free_list(dma32, pfn, 0, MIGRATE_UNMOVABLE, tail);
+			if (tail)
+				want[end++] = pfn;
+			else
+				want[--first] = pfn;
+		}
+		/* take 10 out: the head, the tail and from the middle */
+		for (int i = 0; i < 10 && end > first; i++) {
+			unsigned int at = i == 0 ? first : i == 1 ? end - 1 :
+					  first + (unsigned int)(round * 13 + i * 5) % (end - first);
+
+			del_from_free_list(dma32, want[at], 0);
+			mmt_mark_allocated(pgdat, want[at], 0, MIGRATE_UNMOVABLE);
+			memmove(&want[at], &want[at + 1], (end - at - 1) * sizeof(*want));
+			end--;
+		}
+		n = mmt_list(dma32, 0, MIGRATE_UNMOVABLE, got, N + 1);
+		ok &= n == end - first && !memcmp(got, &want[first], n * sizeof(*got));
+		ok &= first_in_list(dma32, 0, MIGRATE_UNMOVABLE) == (n ? want[first] : PFN_NONE);
+		ok &= last_in_list(dma32, 0, MIGRATE_UNMOVABLE) == (n ? want[end - 1] : PFN_NONE);
+		ok &= fl->nr == n;
+		max_ring = MAX(max_ring, fl->mask + 1);
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT(next == N);				/* the ring grew past its 16 */
+	CU_ASSERT(end - first == N - 40 * 10);
+	/* holes were squeezed out: the ring stays within 4x the live blocks */
+	CU_ASSERT(max_ring <= 4 * (N - 40 * 10) && max_ring >= N - 40 * 10);
+	mmt_assert_valid(pgdat);
+
+	/* emptied, the list takes blocks from position 0 again */
+	for (unsigned int i = first; i < end; i++) {
+		del_from_free_list(dma32, want[i], 0);
+		mmt_mark_allocated(pgdat, want[i], 0, MIGRATE_UNMOVABLE);
+	}
+	CU_ASSERT(free_area_empty(dma32, 0, MIGRATE_UNMOVABLE));
+	ASSERT_EQ(first_in_list(dma32, 0, MIGRATE_UNMOVABLE), PFN_NONE);
+	pb_account(pgdat, base, 0, MIGRATE_UNMOVABLE, -1);
+	add_to_free_list(dma32, base, 0, MIGRATE_UNMOVABLE, false);
+	ASSERT_LIST(dma32, 0, MIGRATE_UNMOVABLE, base);
+	g_free(want);
+	g_free(got);
+	mmt_finish(pgdat);
+}
+
 void tests_register(void)
 {
 	CU_pSuite s = tests_add_suite("buddy");
 
+	tests_add(s, "free lists: rings keep list order through growth, holes and squeezing",
+		  test_buddy_free_list_ring);
 	tests_add(s, "25: the head block of the smallest order is split, halves to list heads",
 		  test_buddy_item25_rmqueue_smallest);
 	tests_add(s, "25: small allocations walk up through a split block",
