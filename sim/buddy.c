@@ -35,7 +35,7 @@ void free_list_destroy(struct free_list *fl)
  * eighth.  Otherwise double the ring: positions are free-running, so
  * every block keeps its position and only its slot changes.
  */
-static void free_list_make_room(struct pgdat *pgdat, struct free_list *fl)
+static G_GNUC_NO_INLINE void free_list_make_room(struct pgdat *pgdat, struct free_list *fl)
 {
 	uint32_t cap = fl->mask + 1;
 
@@ -84,24 +84,34 @@ static void free_list_make_room(struct pgdat *pgdat, struct free_list *fl)
  */
 void add_to_free_list(struct zone *zone, uint32_t pfn, unsigned int order, int mt, bool tail)
 {
-	struct pgdat *pgdat = zone->pgdat;
-	struct free_list *fl = &zone->free_area[order].free_list[mt];
-	uint32_t pos;
+	struct sim_page *page = &zone->pgdat->pages[pfn];
+	struct free_area *area = &zone->free_area[order];
+	struct free_list *fl = &area->free_list[mt];
+	uint32_t first = fl->first, end = fl->end, pos;
 
 	SIM_BUG_ON(pfn & ((1U << order) - 1));
 	SIM_BUG_ON(mt < 0 || mt >= MIGRATE_TYPES);
 	if (!fl->nr) {
-		fl->first = fl->end = 0;
+		first = end = 0;
 		zone->nonempty[mt] |= 1U << order;
-	} else if (G_UNLIKELY(fl->end - fl->first > fl->mask)) {
-		free_list_make_room(pgdat, fl);
+	} else if (G_UNLIKELY(end - first > fl->mask)) {
+		/* start again with room: nothing lives across the call */
+		free_list_make_room(zone->pgdat, fl);
+		add_to_free_list(zone, pfn, order, mt, tail);
+		return;
 	}
-	pos = tail ? fl->end++ : --fl->first;
-	fl->ring[pos & fl->mask] = pfn;
+	if (tail) {
+		pos = end++;
+	} else {
+		pos = --first;
+	}
+	fl->first = first;
+	fl->end = end;
 	fl->nr++;
-	pgdat->pages[pfn].fl_pos = pos;
-	pgdat->pages[pfn].info = pg_make(PG_BUDDY, order, (unsigned int)mt);
-	zone->free_area[order].nr_free++;
+	fl->ring[pos & fl->mask] = pfn;
+	page->fl_pos = pos;
+	page->info = pg_make(PG_BUDDY, order, (unsigned int)mt);
+	area->nr_free++;
 	zone->nr_free_mt[mt] += 1L << order;
 	zone->nr_free_pages += 1L << order;
 }
@@ -110,36 +120,38 @@ void add_to_free_list(struct zone *zone, uint32_t pfn, unsigned int order, int m
 void del_from_free_list(struct zone *zone, uint32_t pfn, unsigned int order)
 {
 	struct pgdat *pgdat = zone->pgdat;
-	pginfo_t info = pgdat->pages[pfn].info;
+	struct sim_page *page = &pgdat->pages[pfn];
+	pginfo_t info = page->info;
 	int mt = (int)pg_mt(info);
-	struct free_list *fl = &zone->free_area[order].free_list[mt];
-	uint32_t pos = pgdat->pages[pfn].fl_pos;
+	struct free_area *area = &zone->free_area[order];
+	struct free_list *fl = &area->free_list[mt];
+	uint32_t pos = page->fl_pos;
 	uint32_t *ring = fl->ring;
 	uint32_t mask = fl->mask;
+	uint32_t first = fl->first, end = fl->end;
 
 	SIM_BUG_ON(pg_state(info) != PG_BUDDY || pg_order(info) != order);
-	SIM_BUG_ON(pos - fl->first >= fl->end - fl->first || ring[pos & mask] != pfn);
+	SIM_BUG_ON(pos - first >= end - first || ring[pos & mask] != pfn);
 	ring[pos & mask] = PFN_NONE;
 	if (!--fl->nr) {
 		fl->first = fl->end = 0;
 		zone->nonempty[mt] &= ~(1U << order);
-	} else if (pos == fl->first) {
-		uint32_t ahead;
-
+	} else if (pos == first) {
 		do
-			fl->first++;
-		while (ring[fl->first & mask] == PFN_NONE);
+			first++;
+		while (ring[first & mask] == PFN_NONE);
+		fl->first = first;
 		/* the next blocks to be popped: start loading their pages */
-		ahead = fl->first + FREE_LIST_AHEAD;
-		if (ahead - fl->first < fl->end - fl->first)
-			sim_prefetch_page(pgdat, ring[ahead & mask]);
-	} else if (pos == fl->end - 1) {
+		if (FREE_LIST_AHEAD < end - first)
+			sim_prefetch_page(pgdat, ring[(first + FREE_LIST_AHEAD) & mask]);
+	} else if (pos == end - 1) {
 		do
-			fl->end--;
-		while (ring[(fl->end - 1) & mask] == PFN_NONE);
+			end--;
+		while (ring[(end - 1) & mask] == PFN_NONE);
+		fl->end = end;
 	}
-	pgdat->pages[pfn].info = pg_make(PG_TAIL, 0, 0);
-	zone->free_area[order].nr_free--;
+	page->info = pg_make(PG_TAIL, 0, 0);
+	area->nr_free--;
 	zone->nr_free_mt[mt] -= 1L << order;
 	zone->nr_free_pages -= 1L << order;
 }

@@ -324,6 +324,13 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 	};
 	bool marked = false;
 	uint64_t t0;
+	/* the run loop's state in registers; struct engine is for the timers */
+	uint64_t clock, next_timer, requests = 0;
+	uint64_t *busy;
+	struct pressure *pressure;
+	struct unaccepted_mem *unaccepted;
+	uint32_t nr_slots = table.nr;
+	unsigned int cpus = pgdat->cfg.cpus;
 	struct ev_source src;
 	struct ev_batch *batch = NULL;
 	uint32_t bi = 0;
@@ -360,10 +367,18 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 	res->boot_time_ns = t0;
 	e.booted = !wl->has_boot_mark;
 	e.next_timer = timers_next(&e);
+	next_timer = e.next_timer;
+	clock = e.clock;
+	busy = e.busy_until;
+	pressure = e.pressure;
+	unaccepted = pgdat->unaccepted;
 
 	ev_source_init(&src, wl, ec->threaded_source);
 	for (;;) {
 		const struct wl_event *evp;
+		enum wl_op op;
+		unsigned int cpu, order;
+		uint32_t slot;
 		uint64_t t;
 		uint64_t start;
 
@@ -381,101 +396,116 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 			const struct wl_event *ahead = evp + EV_PREFETCH;
 			const struct wl_event *near = evp + EV_PREFETCH / 2;
 
-			if (ahead->slot < table.nr)
+			if (ahead->slot < nr_slots)
 				__builtin_prefetch(&slots[ahead->slot], 1);
-			if (near->op == WL_FREE && near->slot < table.nr)
+			if (near->op == WL_FREE && near->slot < nr_slots)
 				sim_prefetch_page(pgdat, slots[near->slot].pfn);
 		}
+		/*
+		 * The request in locals: stores through pgdat, res or a slot
+		 * could alias the batch as far as the compiler knows.
+		 */
+		op = evp->op;
+		cpu = evp->cpu;
+		slot = evp->slot;
+		order = evp->order;
 		t = evp->time_ns + t0;
 
-		if (G_UNLIKELY(batch->nr_slots > table.nr)) {
+		if (G_UNLIKELY(batch->nr_slots > nr_slots)) {
 			/* a streaming workload (trace replay) needs more slots */
-			uint32_t n = MAX(batch->nr_slots, table.nr * 2);
+			uint32_t n = MAX(batch->nr_slots, nr_slots * 2);
 
 			slots = table.slots = g_renew(struct slot, table.slots, n);
 			sim_hint_huge(slots, (size_t)n * sizeof(*slots));
-			for (uint32_t i = table.nr; i < n; i++)
+			for (uint32_t i = nr_slots; i < n; i++)
 				slots[i].pfn = PFN_NONE;
-			table.nr = n;
-			if (e.pressure)
-				pressure_slots_grown(e.pressure);
+			nr_slots = table.nr = n;
+			if (pressure)
+				pressure_slots_grown(pressure);
 		}
-		SIM_BUG_ON(evp->cpu >= pgdat->cfg.cpus);
-		start = MAX(t, e.busy_until[evp->cpu]);
-		if (start > e.clock)
-			e.clock = start;
-		if (G_UNLIKELY(e.clock >= e.next_timer))
-			run_timers(&e, e.clock);
-		start = MAX(t, e.busy_until[evp->cpu]);
+		SIM_BUG_ON(cpu >= cpus);
+		start = MAX(t, busy[cpu]);
+		if (start > clock)
+			clock = start;
+		if (G_UNLIKELY(clock >= next_timer)) {
+			run_timers(&e, clock);
+			next_timer = e.next_timer;
+			start = MAX(t, busy[cpu]);	/* an idle tick may have kept it busy */
+		}
 		pgdat->now_ns = start;
-		res->requests++;
+		requests++;
 
-		switch (evp->op) {
+		switch (op) {
 		case WL_ALLOC:
 		case WL_ALLOC_AT: {
-			struct slot *s = &slots[evp->slot];
+			struct slot *s = &slots[slot];
 			uint64_t stall = 0;
+			uint32_t pfn;
 
-			SIM_BUG_ON(evp->slot >= table.nr || s->pfn != PFN_NONE);
-			s->order = evp->order;
+			SIM_BUG_ON(slot >= nr_slots || s->pfn != PFN_NONE);
+			s->order = order;
 			s->flags = evp->flags;
-			if (evp->op == WL_ALLOC)
-				s->pfn = sim_alloc_pages(pgdat, evp->cpu, evp->gfp, evp->order);
+			if (op == WL_ALLOC)
+				pfn = sim_alloc_pages(pgdat, cpu, evp->gfp, order);
 			else
-				s->pfn = sim_alloc_pages_at(pgdat, evp->cpu, evp->gfp, evp->order, evp->pfn) ?
-					 evp->pfn : PFN_NONE;
-			if (s->pfn != PFN_NONE)
-				table.live_pages += 1ULL << s->order;
-			if (e.pressure) {
-				if (s->pfn != PFN_NONE)
-					pressure_note_alloc(e.pressure, evp->slot);
-				pressure_after_request(e.pressure);
+				pfn = sim_alloc_pages_at(pgdat, cpu, evp->gfp, order, evp->pfn) ?
+				      evp->pfn : PFN_NONE;
+			s->pfn = pfn;
+			if (pfn != PFN_NONE)
+				table.live_pages += 1ULL << order;
+			if (pressure) {
+				if (pfn != PFN_NONE)
+					pressure_note_alloc(pressure, slot);
+				pressure_after_request(pressure);
 			}
-			if (pgdat->unaccepted && pgdat->unaccepted->pending_ns) {
-				stall = pgdat->unaccepted->pending_ns;
-				pgdat->unaccepted->pending_ns = 0;
+			if (G_UNLIKELY(unaccepted && unaccepted->pending_ns)) {
+				stall = unaccepted->pending_ns;
+				unaccepted->pending_ns = 0;
 				g_array_append_val(res->stalls, stall);
 				res->stall_total_ns += stall;
 			}
-			e.busy_until[evp->cpu] = start + stall;
+			busy[cpu] = start + stall;
 			if (result)
-				result(wl, evp->slot, s->pfn);
+				result(wl, slot, pfn);
 			break;
 		}
 		case WL_FREE: {
-			struct slot *s = &slots[evp->slot];
+			struct slot *s = &slots[slot];
+			uint32_t pfn = s->pfn;
 
-			SIM_BUG_ON(evp->slot >= table.nr);
-			if (s->pfn != PFN_NONE) {
-				if (e.pressure)
-					pressure_note_free(e.pressure, evp->slot);
+			SIM_BUG_ON(slot >= nr_slots);
+			if (pfn != PFN_NONE) {
+				if (pressure)
+					pressure_note_free(pressure, slot);
 				table.live_pages -= 1ULL << s->order;
-				sim_free_pages(pgdat, evp->cpu, s->pfn, s->order);
+				sim_free_pages(pgdat, cpu, pfn, s->order);
 				s->pfn = PFN_NONE;
-				if (e.pressure)
-					pressure_after_request(e.pressure);
+				if (pressure)
+					pressure_after_request(pressure);
 			}
-			e.busy_until[evp->cpu] = start;
+			busy[cpu] = start;
 			break;
 		}
 		case WL_MARK_BOOTED:
 			/* the shell is up once every CPU is done with boot work */
 			res->boot_time_ns = start;
-			for (unsigned int cpu = 0; cpu < pgdat->cfg.cpus; cpu++)
-				res->boot_time_ns = MAX(res->boot_time_ns, e.busy_until[cpu]);
+			for (unsigned int c = 0; c < cpus; c++)
+				res->boot_time_ns = MAX(res->boot_time_ns, busy[c]);
 			e.booted = true;
 			e.next_idle = res->boot_time_ns;
-			e.next_timer = timers_next(&e);
+			next_timer = e.next_timer = timers_next(&e);
 			marked = true;
 			break;
 		case WL_NOP:
-			e.busy_until[evp->cpu] = start;
+			busy[cpu] = start;
 			break;
 		}
 		/* the workload's view and the allocator's agree on every page */
 		SIM_BUG_ON_EXPENSIVE(pgdat_used_pages(pgdat) != base_used + table.live_pages);
 	}
 	ev_source_destroy(&src);
+	e.clock = clock;
+	res->requests = requests;
 	(void)marked;
 	for (unsigned int cpu = 0; cpu < pgdat->cfg.cpus; cpu++)
 		e.clock = MAX(e.clock, e.busy_until[cpu]);
