@@ -350,7 +350,7 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 	if (ec->pressure)
 		e.pressure = pressure_create(pgdat, &table, ec->pressure);
 	base_used = pgdat_used_pages(pgdat);	/* what boot left allocated */
-	if (ec->policy) {
+	if (ec->policy && ec->policy->ops->accept) {	/* none has nothing to accept */
 		pgdat->hooks.accept = policy_accept_hook;
 		pgdat->hooks.accept_ctx = ec->policy;
 	}

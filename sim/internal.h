@@ -121,6 +121,7 @@ int move_freepages_block(struct zone *zone, uint32_t pfn, int new_mt, int *nr_mo
 bool prep_move_freepages_block(struct zone *zone, uint32_t pfn, uint32_t *start_pfn,
 			       int *nr_free, int *nr_movable);
 
+void setup_nofragment(struct pgdat *pgdat);	/* page_alloc.c */
 void free_list_init(struct free_list *fl);
 void free_list_destroy(struct free_list *fl);
 
@@ -181,12 +182,9 @@ uint32_t __rmqueue(struct zone *zone, unsigned int order, int mt,
 /* ------------------------------------------------------------------ */
 /* in watermark.c                                                      */
 /* ------------------------------------------------------------------ */
-bool zone_watermark_fast(const struct zone *z, unsigned int order, long mark,
-			 enum zone_type highest_zoneidx, unsigned int alloc_flags);
+bool zone_watermark_fast_slow(const struct zone *z, unsigned int order, long mark,
+			      enum zone_type highest_zoneidx, unsigned int alloc_flags);
 bool boost_watermark(struct zone *zone);
-/* Pages a request may not count as free (__zone_watermark_unusable_free()). */
-long zone_watermark_unusable_free(const struct zone *z, unsigned int order,
-				  unsigned int alloc_flags);
 void reserve_highatomic_pageblock(struct zone *zone, uint32_t pfn, unsigned int order);
 bool unreserve_highatomic_pageblock(struct pgdat *pgdat, enum zone_type highest_zoneidx,
 				    int mt, bool force);
@@ -234,6 +232,45 @@ static inline bool era_freelist_hygiene(const struct pgdat *pgdat)
 static inline bool era_pcp_autotune(const struct pgdat *pgdat)
 {
 	return pgdat->cfg.era >= KERNEL_6_12;
+}
+
+/*
+ * Pages a request may not count as free (__zone_watermark_unusable_free()).
+ * Here, not in watermark.c: every allocation asks, through
+ * zone_watermark_fast().
+ */
+static inline long zone_watermark_unusable_free(const struct zone *z, unsigned int order,
+						unsigned int alloc_flags)
+{
+	long unusable = (1L << order) - 1;
+
+	if (!(alloc_flags & ALLOC_RESERVES)) {
+		/* [6.12+] free highatomic pages; [<=6.9] the whole reserve */
+		unusable += era_is(z->pgdat, KERNEL_6_5) ? z->nr_reserved_highatomic
+							  : z->nr_free_mt[MIGRATE_HIGHATOMIC];
+	}
+	/* [v9, 6.5-6.10] unaccepted memory is unusable for watermarks */
+	if (era_is(z->pgdat, KERNEL_6_5))
+		unusable += z->nr_unaccepted;
+	return unusable;
+}
+
+/*
+ * zone_watermark_fast(): an order-0 request well above the mark passes
+ * on the spot; the rest is zone_watermark_fast_slow() in watermark.c.
+ */
+static inline bool zone_watermark_fast(const struct zone *z, unsigned int order, long mark,
+				       enum zone_type highest_zoneidx, unsigned int alloc_flags)
+{
+	if (!order) {
+		long free_pages = z->nr_free_pages;
+		long reserved = zone_watermark_unusable_free(z, 0, alloc_flags);
+		long usable = free_pages - MIN(free_pages, reserved);
+
+		if (usable > mark + z->lowmem_reserve[highest_zoneidx])
+			return true;
+	}
+	return zone_watermark_fast_slow(z, order, mark, highest_zoneidx, alloc_flags);
 }
 
 /* ------------------------------------------------------------------ */

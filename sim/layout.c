@@ -327,6 +327,7 @@ struct pgdat *pgdat_create(const struct sim_config *cfg, GError **error)
 		return NULL;
 	}
 	setup_zones(p);
+	setup_nofragment(pgdat);
 
 	/* Arrays cover [0, end of RAM); untouched parts are never resident. */
 	nr_pfns = pgdat->node_spanned_pages;

@@ -363,6 +363,7 @@ struct pgdat {
 	uint16_t (*pb_alloc)[MIGRATE_PCPTYPES];	/* allocated pages per pageblock and type */
 
 	struct per_cpu_pages *pcp;		/* [cpu * MAX_NR_ZONES + zone] */
+	unsigned int nofragment[MAX_NR_ZONES];	/* ALLOC_NOFRAGMENT by highest zone */
 	bool pcp_enabled;
 	bool page_group_by_mobility_disabled;
 

@@ -21,16 +21,26 @@ struct alloc_context {
 /* ALLOC_NOFRAGMENT when the preferred zone is Normal and DMA32 exists. */
 static unsigned int alloc_flags_nofragment(const struct pgdat *pgdat, enum zone_type hzi, gfp_t gfp)
 {
-	unsigned int alloc_flags = (gfp & __GFP_KSWAPD_RECLAIM) ? ALLOC_KSWAPD : 0;
+	return ((gfp & __GFP_KSWAPD_RECLAIM) ? ALLOC_KSWAPD : 0) | pgdat->nofragment[hzi];
+}
 
-	for (int z = (int)hzi; z >= 0; z--) {
-		if (!zone_populated(&pgdat->zones[z]))
-			continue;
-		if (z == ZONE_NORMAL)
-			alloc_flags |= ALLOC_NOFRAGMENT;
-		break;
+/*
+ * ALLOC_NOFRAGMENT for each highest zone of a request: set when the first
+ * populated zone at or below it is ZONE_NORMAL (alloc_flags_nofragment()).
+ * The zones never change after pgdat_create(), so this is done once.
+ */
+void setup_nofragment(struct pgdat *pgdat)
+{
+	for (int hzi = 0; hzi < MAX_NR_ZONES; hzi++) {
+		pgdat->nofragment[hzi] = 0;
+		for (int z = hzi; z >= 0; z--) {
+			if (!zone_populated(&pgdat->zones[z]))
+				continue;
+			if (z == ZONE_NORMAL)
+				pgdat->nofragment[hzi] = ALLOC_NOFRAGMENT;
+			break;
+		}
 	}
-	return alloc_flags;
 }
 
 static unsigned int gfp_to_alloc_flags(const struct pgdat *pgdat, gfp_t gfp, unsigned int order)

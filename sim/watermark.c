@@ -166,22 +166,6 @@ void setup_per_zone_wmarks(struct pgdat *pgdat)
 		nr_free_buffer_pages(pgdat) < PAGEBLOCK_NR_PAGES * MIGRATE_TYPES;
 }
 
-long zone_watermark_unusable_free(const struct zone *z, unsigned int order,
-				  unsigned int alloc_flags)
-{
-	long unusable = (1L << order) - 1;
-
-	if (!(alloc_flags & ALLOC_RESERVES)) {
-		/* [6.12+] free highatomic pages; [<=6.9] the whole reserve */
-		unusable += era_is(z->pgdat, KERNEL_6_5) ? z->nr_reserved_highatomic
-							  : z->nr_free_mt[MIGRATE_HIGHATOMIC];
-	}
-	/* [v9, 6.5-6.10] unaccepted memory is unusable for watermarks */
-	if (era_is(z->pgdat, KERNEL_6_5))
-		unusable += z->nr_unaccepted;
-	return unusable;
-}
-
 bool zone_watermark_ok(const struct zone *z, unsigned int order, long mark,
 		       enum zone_type highest_zoneidx, unsigned int alloc_flags, long free_pages)
 {
@@ -215,18 +199,12 @@ bool zone_watermark_ok(const struct zone *z, unsigned int order, long mark,
 	return false;
 }
 
-bool zone_watermark_fast(const struct zone *z, unsigned int order, long mark,
-			 enum zone_type highest_zoneidx, unsigned int alloc_flags)
+/* The slow half of zone_watermark_fast() (internal.h). */
+bool zone_watermark_fast_slow(const struct zone *z, unsigned int order, long mark,
+			      enum zone_type highest_zoneidx, unsigned int alloc_flags)
 {
 	long free_pages = z->nr_free_pages;
 
-	if (!order) {
-		long reserved = zone_watermark_unusable_free(z, 0, alloc_flags);
-		long usable = free_pages - MIN(free_pages, reserved);
-
-		if (usable > mark + z->lowmem_reserve[highest_zoneidx])
-			return true;
-	}
 	if (zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags, free_pages))
 		return true;
 	/* __GFP_HIGH order-0 at the min mark ignores the boost */
