@@ -261,6 +261,24 @@ static int rmqueue_bulk(struct zone *zone, unsigned int order, int count, struct
 	return i;
 }
 
+/*
+ * The list is empty: refill it from the buddy and take the head.  Out of
+ * line, so that the hit path of rmqueue_pcplist() saves no registers.
+ */
+static G_GNUC_NO_INLINE uint32_t rmqueue_pcplist_refill(struct zone *zone,
+							struct per_cpu_pages *pcp,
+							struct pcp_list *l, unsigned int order,
+							int mt, unsigned int alloc_flags)
+{
+	int batch = nr_pcp_alloc(pcp, zone, order);
+
+	pcp->count += rmqueue_bulk(zone, order, batch, l, mt, alloc_flags) << order;
+	if (!l->len)
+		return PFN_NONE;
+	pcp->count -= 1 << order;
+	return pcp_list_pop_head(l);
+}
+
 uint32_t rmqueue_pcplist(struct zone *zone, int cpu, unsigned int order, int mt,
 			 unsigned int alloc_flags)
 {
@@ -272,15 +290,9 @@ uint32_t rmqueue_pcplist(struct zone *zone, int cpu, unsigned int order, int mt,
 		pcp->free_count >>= 1;
 	else
 		pcp->free_factor >>= 1;
-	if (!l->len) {
-		int batch = nr_pcp_alloc(pcp, zone, order);
-
-		pcp->count += rmqueue_bulk(zone, order, batch, l, mt, alloc_flags) << order;
-		if (!l->len)
-			return PFN_NONE;
-	} else {
-		pgdat->stats.pcp_hit++;
-	}
+	if (!l->len)
+		return rmqueue_pcplist_refill(zone, pcp, l, order, mt, alloc_flags);
+	pgdat->stats.pcp_hit++;
 	pcp->count -= 1 << order;
 	return pcp_list_pop_head(l);
 }
@@ -331,6 +343,19 @@ static int nr_pcp_free(const struct per_cpu_pages *pcp, int batch, int high, boo
 	return CLAMP(pcp->free_count, batch, high - batch);
 }
 
+/* Over the high mark: drain (out of line, like the refill). */
+static G_GNUC_NO_INLINE void free_unref_page_drain_612(struct zone *zone,
+						       struct per_cpu_pages *pcp, int batch,
+						       int high, bool free_high,
+						       unsigned int pindex)
+{
+	free_pcppages_bulk(zone, pcp, nr_pcp_free(pcp, batch, high, free_high), pindex);
+	if (zone->below_high &&
+	    zone_watermark_ok(zone, 0, wmark_pages(zone, WMARK_HIGH), ZONE_MOVABLE, 0,
+			      zone->nr_free_pages))
+		zone->below_high = false;
+}
+
 static void free_unref_page_commit_612(struct zone *zone, struct per_cpu_pages *pcp,
 				       unsigned int order, unsigned int pindex)
 {
@@ -347,27 +372,17 @@ static void free_unref_page_commit_612(struct zone *zone, struct per_cpu_pages *
 	if (pcp->free_count < (batch << PCP_BATCH_SCALE_MAX))
 		pcp->free_count += 1 << order;
 	high = nr_pcp_high(pcp, zone, batch, free_high);
-	if (pcp->count >= high) {
-		free_pcppages_bulk(zone, pcp, nr_pcp_free(pcp, batch, high, free_high), pindex);
-		if (zone->below_high &&
-		    zone_watermark_ok(zone, 0, wmark_pages(zone, WMARK_HIGH), ZONE_MOVABLE, 0,
-				      zone->nr_free_pages))
-			zone->below_high = false;
-	}
+	if (pcp->count >= high)
+		free_unref_page_drain_612(zone, pcp, batch, high, free_high, pindex);
 }
 
-static void free_unref_page_commit_65(struct zone *zone, struct per_cpu_pages *pcp,
-				      unsigned int order, unsigned int pindex)
+static G_GNUC_NO_INLINE void free_unref_page_drain_65(struct zone *zone,
+						      struct per_cpu_pages *pcp, int batch,
+						      int high, bool free_high,
+						      unsigned int pindex)
 {
-	bool free_high = pcp->free_factor && order && order <= PAGE_ALLOC_COSTLY_ORDER;
-	int batch = pcp->batch, high = pcp->high, n;
+	int n;
 
-	if (!high || free_high)
-		high = 0;
-	else if (zone->reclaim_active)
-		high = MIN(batch << 2, high);
-	if (pcp->count < high)
-		return;
 	if (free_high) {
 		n = pcp->count;
 	} else if (high < batch) {
@@ -381,6 +396,20 @@ static void free_unref_page_commit_65(struct zone *zone, struct per_cpu_pages *p
 		n = CLAMP(n, batch, max_nr_free);
 	}
 	free_pcppages_bulk(zone, pcp, n, pindex);
+}
+
+static inline void free_unref_page_commit_65(struct zone *zone, struct per_cpu_pages *pcp,
+					     unsigned int order, unsigned int pindex)
+{
+	bool free_high = pcp->free_factor && order && order <= PAGE_ALLOC_COSTLY_ORDER;
+	int batch = pcp->batch, high = pcp->high;
+
+	if (!high || free_high)
+		high = 0;
+	else if (zone->reclaim_active)
+		high = MIN(batch << 2, high);
+	if (pcp->count >= high)
+		free_unref_page_drain_65(zone, pcp, batch, high, free_high, pindex);
 }
 
 /* Free a PCP-able block to this CPU's list (free_unref_page()). */
