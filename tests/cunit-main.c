@@ -2,6 +2,7 @@
 /* Runs the suites one test file registered; exit status = failures != 0. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <CUnit/Basic.h>
 #include "helpers.h"
 
@@ -36,6 +37,24 @@ const char *tests_acceptsim_path(void)
 	const char *p = g_getenv("ACCEPTSIM_BIN");
 
 	return p ? p : ACCEPTSIM_BIN;
+}
+
+int tests_run_acceptsim(const char *const *args, char **out, char **err)
+{
+	g_autoptr(GPtrArray) argv = g_ptr_array_new();
+	g_autoptr(GError) error = NULL;
+	int status = -1;
+
+	g_ptr_array_add(argv, (gpointer)tests_acceptsim_path());
+	for (const char *const *a = args; *a; a++)
+		g_ptr_array_add(argv, (gpointer)*a);
+	g_ptr_array_add(argv, NULL);
+	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+			  out, err, &status, &error)) {
+		CU_FAIL(error->message);
+		return -1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 int main(void)

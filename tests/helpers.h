@@ -20,6 +20,12 @@ void tests_add(CU_pSuite s, const char *name, CU_TestFunc fn);
 const char *tests_data_dir(void);
 /* Path of the built acceptsim binary, from the build. */
 const char *tests_acceptsim_path(void);
+/*
+ * Run acceptsim with @args (NULL-terminated), capturing stdout and stderr
+ * (either may be NULL); returns its exit status, 128 + the signal if a
+ * signal ended it, -1 (and a CUnit failure) if it could not start.
+ */
+int tests_run_acceptsim(const char *const *args, char **out, char **err);
 
 #define ASSERT_EQ(a, b) CU_ASSERT_EQUAL((long long)(a), (long long)(b))
 

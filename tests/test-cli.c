@@ -5,30 +5,11 @@
 #include <json-glib/json-glib.h>
 #include "helpers.h"
 
-/* Run acceptsim with @args (NULL-terminated); returns the exit status. */
-static int run_cli(const char *const *args, char **out, char **err)
-{
-	g_autoptr(GPtrArray) argv = g_ptr_array_new();
-	g_autoptr(GError) error = NULL;
-	int status = -1;
-
-	g_ptr_array_add(argv, (gpointer)tests_acceptsim_path());
-	for (const char *const *a = args; *a; a++)
-		g_ptr_array_add(argv, (gpointer)*a);
-	g_ptr_array_add(argv, NULL);
-	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-			  out, err, &status, &error)) {
-		CU_FAIL(error->message);
-		return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 static void expect_usage_error(const char *const *args, const char *needle)
 {
 	g_autofree char *out = NULL, *err = NULL;
 
-	ASSERT_EQ(run_cli(args, &out, &err), 2);
+	ASSERT_EQ(tests_run_acceptsim(args, &out, &err), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, needle));
 	/* one line, no crash */
 	CU_ASSERT_PTR_NOT_NULL(strchr(err, '\n'));
@@ -59,7 +40,7 @@ static void test_help(void)
 	for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++) {
 		g_autofree char *out = NULL, *err = NULL;
 
-		ASSERT_EQ(run_cli((const char *const[]){ cmds[i], "--help", NULL }, &out, &err), 0);
+		ASSERT_EQ(tests_run_acceptsim((const char *const[]){ cmds[i], "--help", NULL }, &out, &err), 0);
 		CU_ASSERT_PTR_NOT_NULL(strstr(out, "Usage:"));
 	}
 }
@@ -73,8 +54,8 @@ static void test_same_seed_same_json(void)
 {
 	g_autofree char *a = NULL, *b = NULL, *ea = NULL, *eb = NULL;
 
-	ASSERT_EQ(run_cli(small_run, &a, &ea), 0);
-	ASSERT_EQ(run_cli(small_run, &b, &eb), 0);
+	ASSERT_EQ(tests_run_acceptsim(small_run, &a, &ea), 0);
+	ASSERT_EQ(tests_run_acceptsim(small_run, &b, &eb), 0);
 	CU_ASSERT(a && b && strlen(a) > 100);
 	CU_ASSERT_STRING_EQUAL(a, b);
 }
@@ -86,7 +67,7 @@ static void test_json_shape(void)
 	JsonObject *o, *ef, *zone;
 	JsonArray *zones;
 
-	ASSERT_EQ(run_cli(small_run, &out, &err), 0);
+	ASSERT_EQ(tests_run_acceptsim(small_run, &out, &err), 0);
 	CU_ASSERT_FATAL(json_parser_load_from_data(p, out, -1, NULL));
 	o = json_node_get_object(json_parser_get_root(p));
 	CU_ASSERT(json_object_has_member(o, "allocs"));
@@ -119,13 +100,13 @@ static void test_scenarios(void)
 	g_autoptr(JsonParser) p = json_parser_new();
 	JsonObject *cfg;
 
-	ASSERT_EQ(run_cli((const char *const[]){ "list", "scenarios", NULL }, &out, &err), 0);
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "list", "scenarios", NULL }, &out, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "v9-extfrag"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "boot-4g"));
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
 	/* the file sets policy watermark and 2 CPUs; the command line overrides the CPUs */
-	ASSERT_EQ(run_cli((const char *const[]){ "run", "--scenario", small, "--cpus", "3",
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "run", "--scenario", small, "--cpus", "3",
 						 "--json", NULL }, &out, &err), 0);
 	CU_ASSERT_FATAL(json_parser_load_from_data(p, out, -1, NULL));
 	cfg = json_object_get_object_member(json_node_get_object(json_parser_get_root(p)), "config");
@@ -135,11 +116,11 @@ static void test_scenarios(void)
 	expect_usage_error((const char *const[]){ "run", "--scenario", "nope", NULL }, "unknown scenario");
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
-	ASSERT_EQ(run_cli((const char *const[]){ "run", "--scenario", bad1, NULL }, &out, &err), 2);
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "run", "--scenario", bad1, NULL }, &out, &err), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad-section.ini: unknown section [bogus]"));
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
-	ASSERT_EQ(run_cli((const char *const[]){ "run", "--scenario", bad2, NULL }, &out, &err), 2);
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "run", "--scenario", bad2, NULL }, &out, &err), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad-value.ini: [machine] mem"));
 }
 

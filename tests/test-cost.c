@@ -650,24 +650,6 @@ static void test_calib_merge_mismatch(void)
 
 /* ---- acceptsim calibrate ---- */
 
-static int run_acceptsim(const char *const *args, char **out, char **err)
-{
-	g_autoptr(GPtrArray) argv = g_ptr_array_new();
-	g_autoptr(GError) error = NULL;
-	int status = -1;
-
-	g_ptr_array_add(argv, (gpointer)tests_acceptsim_path());
-	for (const char *const *a = args; *a; a++)
-		g_ptr_array_add(argv, (gpointer)*a);
-	g_ptr_array_add(argv, NULL);
-	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err,
-			  &status, &error)) {
-		CU_FAIL(error->message);
-		return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 static void test_cmd_calibrate(void)
 {
 	g_autofree char *a = write_tmp("c1.txt", HDR "platform = snp\n"
@@ -682,7 +664,7 @@ static void test_cmd_calibrate(void)
 	struct cost_model cm;
 	g_autoptr(GError) error = NULL;
 
-	ASSERT_EQ(run_acceptsim((const char *const[]){ "calibrate", a, b, "--out", merged, NULL },
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "calibrate", a, b, "--out", merged, NULL },
 				&out, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "merged 2 calibration files"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "from 2 of 2 files"));
@@ -695,29 +677,29 @@ static void test_cmd_calibrate(void)
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
 
-	ASSERT_EQ(run_acceptsim((const char *const[]){ "calibrate", a, "--fallback", "tdx-4k-host",
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "calibrate", a, "--fallback", "tdx-4k-host",
 						       NULL }, &out, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "missing values from preset tdx-4k-host"));
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
 
-	ASSERT_EQ(run_acceptsim((const char *const[]){ "calibrate", a, bad, NULL }, &out, &err), 2);
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "calibrate", a, bad, NULL }, &out, &err), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "c3.txt:3: key 'vcpus'"));
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
 
-	ASSERT_EQ(run_acceptsim((const char *const[]){ "calibrate", NULL }, &out, &err), 2);
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "calibrate", NULL }, &out, &err), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no calibration file"));
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
 
-	ASSERT_EQ(run_acceptsim((const char *const[]){ "calibrate", "--fallback", "x", a, NULL },
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "calibrate", "--fallback", "x", a, NULL },
 				&out, &err), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown cost-model preset 'x'"));
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
 
-	ASSERT_EQ(run_acceptsim((const char *const[]){ "calibrate", "--help", NULL }, &out, &err), 0);
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "calibrate", "--help", NULL }, &out, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--fallback"));
 }
 

@@ -11,22 +11,6 @@
 #include "helpers.h"
 #include "traces/procfs.h"
 
-static int run_cli(const char *const *args, char **out, char **err)
-{
-	GPtrArray *argv = g_ptr_array_new();
-	int status = -1;
-
-	g_ptr_array_add(argv, (gpointer)tests_acceptsim_path());
-	for (int i = 0; args[i]; i++)
-		g_ptr_array_add(argv, (gpointer)args[i]);
-	g_ptr_array_add(argv, NULL);
-	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL, NULL, out, err, &status,
-			  NULL))
-		status = -1;
-	g_ptr_array_free(argv, TRUE);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 /* The captured states, each a directory of tests/data/frag. */
 static GPtrArray *snapshot_dirs(void)
 {
@@ -56,7 +40,7 @@ static void check_debugfs_file(const char *option, const char *debugfs_name)
 		const char *args[] = { "frag", option, buddy, NULL };
 
 		CU_ASSERT_TRUE_FATAL(g_file_get_contents(want_path, &want, NULL, NULL));
-		ASSERT_EQ(run_cli(args, &out, &err), 0);
+		ASSERT_EQ(tests_run_acceptsim(args, &out, &err), 0);
 		if (strcmp(out, want))
 			fprintf(stderr, "\n%s:\nwant:\n%sgot:\n%s", dir, want, out);
 		CU_ASSERT_STRING_EQUAL(out, want);
@@ -90,7 +74,7 @@ static void test_frag_cli_full_report(void)
 	const char *args[] = { "frag", dir, NULL };
 	g_autofree char *out = NULL, *err = NULL;
 
-	ASSERT_EQ(run_cli(args, &out, &err), 0);
+	ASSERT_EQ(tests_run_acceptsim(args, &out, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "## unusable_index\nNode 0, zone      DMA "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "## extfrag_index\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "## free pages by migratetype (pagetypeinfo)"));
@@ -196,7 +180,7 @@ static void test_frag_cli_exit_codes(void)
 	for (size_t i = 0; i < G_N_ELEMENTS(all); i++) {
 		g_autofree char *out = NULL, *err = NULL;
 
-		ASSERT_EQ(run_cli(all[i], &out, &err), 2);
+		ASSERT_EQ(tests_run_acceptsim(all[i], &out, &err), 2);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, "acceptsim frag: "));
 	}
 }
@@ -219,7 +203,7 @@ static void test_frag_cli_time_series(void)
 	for (guint i = 0; i < dirs->len; i++)
 		g_ptr_array_add(args, g_ptr_array_index(dirs, i));
 	g_ptr_array_add(args, NULL);
-	ASSERT_EQ(run_cli((const char *const *)args->pdata, &out, &err), 0);
+	ASSERT_EQ(tests_run_acceptsim((const char *const *)args->pdata, &out, &err), 0);
 	g_ptr_array_free(args, TRUE);
 	CU_ASSERT_TRUE_FATAL(g_file_get_contents(dat, &text, NULL, NULL));
 	CU_ASSERT_TRUE_FATAL(g_file_get_contents(gp, &script, NULL, NULL));

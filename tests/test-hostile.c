@@ -14,30 +14,12 @@
 
 static char *dir;
 
-static int run_cli(const char *const *args, char **out, char **err)
-{
-	g_autoptr(GPtrArray) argv = g_ptr_array_new();
-	g_autoptr(GError) error = NULL;
-	int status = -1;
-
-	g_ptr_array_add(argv, (gpointer)tests_acceptsim_path());
-	for (const char *const *a = args; *a; a++)
-		g_ptr_array_add(argv, (gpointer)*a);
-	g_ptr_array_add(argv, NULL);
-	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-			  out, err, &status, &error)) {
-		CU_FAIL(error->message);
-		return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /* Exit 2 with @needle in the one line on stderr. */
 static void expect_refused(const char *const *args, const char *needle)
 {
 	g_autofree char *out = NULL, *err = NULL;
 
-	ASSERT_EQ(run_cli(args, &out, &err), 2);
+	ASSERT_EQ(tests_run_acceptsim(args, &out, &err), 2);
 	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, needle));
 	if (err && !strstr(err, needle))
 		fprintf(stderr, "\nexpected '%s' in: %s", needle, err);

@@ -12,30 +12,12 @@
 #include "sim/runlimits.h"
 #include "sim/runspec.h"
 
-static int run_cli(const char *const *args, char **out, char **err)
-{
-	g_autoptr(GPtrArray) argv = g_ptr_array_new();
-	g_autoptr(GError) error = NULL;
-	int status = -1;
-
-	g_ptr_array_add(argv, (gpointer)tests_acceptsim_path());
-	for (const char *const *a = args; *a; a++)
-		g_ptr_array_add(argv, (gpointer)*a);
-	g_ptr_array_add(argv, NULL);
-	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-			  out, err, &status, &error)) {
-		CU_FAIL(error->message);
-		return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /* Exit 2 with @needle on stderr, one line, nothing on stdout. */
 static void expect_refused(const char *const *args, const char *needle)
 {
 	g_autofree char *out = NULL, *err = NULL;
 
-	ASSERT_EQ(run_cli(args, &out, &err), 2);
+	ASSERT_EQ(tests_run_acceptsim(args, &out, &err), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, needle));
 	if (!strstr(err, needle))
 		fprintf(stderr, "expected '%s' in: %s", needle, err);
@@ -143,7 +125,7 @@ static void test_limits_cli(void)
 	expect_refused((const char *const[]){ "replay", "--mem", "512G", "--max-mem", "1G",
 					      trace, NULL }, "guest of 512 GiB needs about");
 	/* a guest that fits runs */
-	ASSERT_EQ(run_cli((const char *const[]){ "run", "--mem", "256M", "--wl", "ops=2000",
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "run", "--mem", "256M", "--wl", "ops=2000",
 						 "--max-mem", "1G", "--json", NULL }, &out, &err),
 		  0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"requests\""));

@@ -98,22 +98,6 @@ static char *cap_path(const char *ext)
 	return g_build_filename(tests_data_dir(), "traces", name, NULL);
 }
 
-static int run_cli(const char *const *args, char **out, char **err)
-{
-	GPtrArray *argv = g_ptr_array_new();
-	int status = -1;
-
-	g_ptr_array_add(argv, (gpointer)tests_acceptsim_path());
-	for (int i = 0; args[i]; i++)
-		g_ptr_array_add(argv, (gpointer)args[i]);
-	g_ptr_array_add(argv, NULL);
-	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL, NULL, out, err, &status,
-			  NULL))
-		status = -1;
-	g_ptr_array_free(argv, TRUE);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 /* The capture's zoneinfo as initstate_layout() takes it. */
 static void cap_geometry(struct initstate_geometry *g)
 {
@@ -288,7 +272,7 @@ static void test_replay_from_snapshot(void)
 	JsonArray *zones;
 
 	cap_spec(&spec, want);
-	ASSERT_EQ(run_cli(args, &out, &err), 0);
+	ASSERT_EQ(tests_run_acceptsim(args, &out, &err), 0);
 	if (err && *err)
 		fprintf(stderr, "\n%s", err);
 	o = parse_json(out, parser);
@@ -415,7 +399,7 @@ static void test_replay_bad_snapshots(void)
 		g_autofree char *out = NULL, *err = NULL;
 		g_autofree char *where = g_strconcat(bad, c->where, NULL);
 
-		ASSERT_EQ(run_cli(args, &out, &err), 2);
+		ASSERT_EQ(tests_run_acceptsim(args, &out, &err), 2);
 		if (!strstr(err, where) || !strstr(err, c->why)) {
 			fprintf(stderr, "\ncase %zu: want '%s' and '%s', got: %s", i, where, c->why,
 				err);
@@ -434,7 +418,7 @@ static void test_replay_bad_snapshots(void)
 		for (size_t i = 0; i < G_N_ELEMENTS(usage); i++) {
 			g_autofree char *out = NULL, *err = NULL;
 
-			ASSERT_EQ(run_cli(usage[i], &out, &err), 2);
+			ASSERT_EQ(tests_run_acceptsim(usage[i], &out, &err), 2);
 		}
 	}
 }

@@ -320,24 +320,6 @@ static void test_table_mail_clean(void)
 
 /* ---- the commands ---- */
 
-static int run_cli(const char *const *args, char **out, char **err)
-{
-	g_autoptr(GPtrArray) argv = g_ptr_array_new();
-	g_autoptr(GError) error = NULL;
-	int status = -1;
-
-	g_ptr_array_add(argv, (gpointer)tests_acceptsim_path());
-	for (const char *const *a = args; *a; a++)
-		g_ptr_array_add(argv, (gpointer)*a);
-	g_ptr_array_add(argv, NULL);
-	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-			  out, err, &status, &error)) {
-		CU_FAIL(error->message);
-		return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 static char *tmp_dir(void)
 {
 	char *d = g_dir_make_tmp("acceptsim-study-XXXXXX", NULL);
@@ -401,10 +383,10 @@ static void test_compare_threads_deterministic(void)
 	g_autofree char *o1 = NULL, *o2 = NULL, *e1 = NULL, *e2 = NULL;
 	g_autofree char *r1 = NULL, *r2 = NULL, *s1 = NULL, *s2 = NULL;
 
-	ASSERT_EQ(run_cli((const char *const[]){ "compare", SMALL_STUDY, "--threads", "1",
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "compare", SMALL_STUDY, "--threads", "1",
 						 "--plot-format", "none", "--out", d1, NULL },
 			  &o1, &e1), 0);
-	ASSERT_EQ(run_cli((const char *const[]){ "compare", SMALL_STUDY, "--threads", "2",
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "compare", SMALL_STUDY, "--threads", "2",
 						 "--plot-format", "none", "--out", d2, NULL },
 			  &o2, &e2), 0);
 	r1 = read_file(d1, "results.json");
@@ -444,12 +426,12 @@ static void test_emit_jobs_merge_equal(void)
 	g_autofree char *out = NULL, *err = NULL, *jobs = NULL, *a = NULL, *b = NULL;
 	g_autofree char *ra = NULL, *rb = NULL;
 
-	ASSERT_EQ(run_cli((const char *const[]){ "compare", SMALL_STUDY, "--sweep", "cpus=1,2",
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "compare", SMALL_STUDY, "--sweep", "cpus=1,2",
 						 "--plot-format", "none", "--out", inproc, NULL },
 			  &out, &err), 0);
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
-	ASSERT_EQ(run_cli((const char *const[]){ "compare", SMALL_STUDY, "--sweep", "cpus=1,2",
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "compare", SMALL_STUDY, "--sweep", "cpus=1,2",
 						 "--emit-jobs", jobs_file, "--out", split, NULL },
 			  &out, &err), 0);
 	CU_ASSERT_FATAL(g_file_get_contents(jobs_file, &jobs, NULL, NULL));
@@ -466,7 +448,7 @@ static void test_emit_jobs_merge_equal(void)
 	CU_ASSERT_FATAL(run_jobs(jobs_file));
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
-	ASSERT_EQ(run_cli((const char *const[]){ "merge", runs, "--out", split, "--plot-format",
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "merge", runs, "--out", split, "--plot-format",
 						 "none", NULL }, &out, &err), 0);
 	a = aggregates_of(inproc, "results.json");
 	b = aggregates_of(split, "results.json");
@@ -504,7 +486,7 @@ static char *write_results(const char *dir, const char *name, const char *schema
 static int check(const char *base, const char *cur, const char *metric, const char *extra,
 		 char **out, char **err)
 {
-	return run_cli((const char *const[]){ "check", "--baseline", base, "--current", cur,
+	return tests_run_acceptsim((const char *const[]){ "check", "--baseline", base, "--current", cur,
 					      "--metric", metric, "--max-regression", "5%",
 					      extra ? extra : NULL, NULL }, out, err);
 }
@@ -572,7 +554,7 @@ static void test_compare_bad_input(void)
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autofree char *out = NULL, *err = NULL;
 
-		ASSERT_EQ(run_cli(cases[i], &out, &err), 2);
+		ASSERT_EQ(tests_run_acceptsim(cases[i], &out, &err), 2);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, needles[i]));
 		CU_ASSERT(strchr(err, '\n') && !strchr(strchr(err, '\n') + 1, '\n'));
 	}

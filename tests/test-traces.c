@@ -1035,22 +1035,6 @@ static void test_traces_fuzz(void)
 
 /* -------------------------------------------------------------------- CLI */
 
-static int run_cli(const char *const *args, char **out, char **err)
-{
-	GPtrArray *argv = g_ptr_array_new();
-	int status = -1;
-
-	g_ptr_array_add(argv, (gpointer)tests_acceptsim_path());
-	for (int i = 0; args[i]; i++)
-		g_ptr_array_add(argv, (gpointer)args[i]);
-	g_ptr_array_add(argv, NULL);
-	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL, NULL, out, err, &status,
-			  NULL))
-		status = -1;
-	g_ptr_array_free(argv, TRUE);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 static void test_traces_cli_stats_json(void)
 {
 	g_autofree char *path = data_path("ftrace-5col.txt");
@@ -1060,7 +1044,7 @@ static void test_traces_cli_stats_json(void)
 	JsonObject *o, *ev, *x;
 	JsonArray *by_order;
 
-	ASSERT_EQ(run_cli(args, &out, &err), 0);
+	ASSERT_EQ(tests_run_acceptsim(args, &out, &err), 0);
 	CU_ASSERT_TRUE_FATAL(json_parser_load_from_data(parser, out, -1, NULL));
 	o = json_node_get_object(json_parser_get_root(parser));
 	ev = json_object_get_object_member(o, "events");
@@ -1086,7 +1070,7 @@ static void test_traces_cli_stats_text(void)
 	const char *args[] = { "trace", "stats", path, NULL };
 	g_autofree char *out = NULL, *err = NULL;
 
-	ASSERT_EQ(run_cli(args, &out, &err), 0);
+	ASSERT_EQ(tests_run_acceptsim(args, &out, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "perf script text"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Reclaimable <- Movable"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "GFP_KERNEL_ACCOUNT|__GFP_ZERO|__GFP_COMP"));
@@ -1100,7 +1084,7 @@ static void test_traces_cli_bad_input(void)
 		const char *args[] = { "trace", "stats", path, NULL };
 		g_autofree char *out = NULL, *err = NULL;
 
-		ASSERT_EQ(run_cli(args, &out, &err), 2);
+		ASSERT_EQ(tests_run_acceptsim(args, &out, &err), 2);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, "acceptsim trace stats: "));
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, bad_cases[i].what));
 		CU_ASSERT_STRING_EQUAL(out, "");
@@ -1116,10 +1100,10 @@ static void test_traces_cli_usage(void)
 	g_autofree char *o1 = NULL, *e1 = NULL, *o2 = NULL, *e2 = NULL;
 	g_autofree char *o3 = NULL, *e3 = NULL, *o4 = NULL, *e4 = NULL;
 
-	ASSERT_EQ(run_cli(no_file, &o1, &e1), 2);
-	ASSERT_EQ(run_cli(bad_opt, &o2, &e2), 2);
-	ASSERT_EQ(run_cli(bad_sub, &o3, &e3), 2);
-	ASSERT_EQ(run_cli(help, &o4, &e4), 0);
+	ASSERT_EQ(tests_run_acceptsim(no_file, &o1, &e1), 2);
+	ASSERT_EQ(tests_run_acceptsim(bad_opt, &o2, &e2), 2);
+	ASSERT_EQ(tests_run_acceptsim(bad_sub, &o3, &e3), 2);
+	ASSERT_EQ(tests_run_acceptsim(help, &o4, &e4), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(o4, "--json"));
 }
 
@@ -1137,7 +1121,7 @@ static void test_traces_cli_convert(void)
 	GDir *d;
 	int files = 0;
 
-	ASSERT_EQ(run_cli(conv, &o, &e), 0);
+	ASSERT_EQ(tests_run_acceptsim(conv, &o, &e), 0);
 	a = read_stats(src, NULL);
 	b = read_stats(dst, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
@@ -1150,7 +1134,7 @@ static void test_traces_cli_convert(void)
 	free_stats(b);
 
 	/* bad input: exit 2, no output file and no temporary left behind */
-	ASSERT_EQ(run_cli(conv_bad, &o2, &e2), 2);
+	ASSERT_EQ(tests_run_acceptsim(conv_bad, &o2, &e2), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e2, "order 42"));
 	CU_ASSERT_FALSE(g_file_test(bad_dst, G_FILE_TEST_EXISTS));
 	d = g_dir_open(dir, 0, NULL);
