@@ -41,11 +41,16 @@ const char *tests_acceptsim_path(void)
 
 int tests_run_acceptsim(const char *const *args, char **out, char **err)
 {
+	return tests_run_prog(tests_acceptsim_path(), args, out, err);
+}
+
+int tests_run_prog(const char *argv0, const char *const *args, char **out, char **err)
+{
 	g_autoptr(GPtrArray) argv = g_ptr_array_new();
 	g_autoptr(GError) error = NULL;
 	int status = -1;
 
-	g_ptr_array_add(argv, (gpointer)tests_acceptsim_path());
+	g_ptr_array_add(argv, (gpointer)argv0);
 	for (const char *const *a = args; *a; a++)
 		g_ptr_array_add(argv, (gpointer)*a);
 	g_ptr_array_add(argv, NULL);

@@ -26,6 +26,8 @@ const char *tests_acceptsim_path(void);
  * signal ended it, -1 (and a CUnit failure) if it could not start.
  */
 int tests_run_acceptsim(const char *const *args, char **out, char **err);
+/* The same for another program, @argv0 (a path). */
+int tests_run_prog(const char *argv0, const char *const *args, char **out, char **err);
 
 #define ASSERT_EQ(a, b) CU_ASSERT_EQUAL((long long)(a), (long long)(b))
 

@@ -23,25 +23,6 @@ static bool helper_built(void)
 	return ACCEPTSIM_JEBASELINE_BIN[0] != '\0';
 }
 
-/* Run @argv0 with @args (NULL-terminated); returns the exit status. */
-static int run_prog(const char *argv0, const char *const *args, char **out, char **err)
-{
-	g_autoptr(GPtrArray) argv = g_ptr_array_new();
-	g_autoptr(GError) error = NULL;
-	int status = -1;
-
-	g_ptr_array_add(argv, (gpointer)argv0);
-	for (const char *const *a = args; *a; a++)
-		g_ptr_array_add(argv, (gpointer)*a);
-	g_ptr_array_add(argv, NULL);
-	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-			  out, err, &status, &error)) {
-		CU_FAIL(error->message);
-		return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /* A small stream of every order, with frees, a reused slot and live blocks. */
 static void tiny_stream(struct baseline_stream *s)
 {
@@ -327,12 +308,13 @@ static void test_baseline_helper_bad_input(void)
 	CU_ASSERT_FATAL(fd >= 0);
 	CU_ASSERT(write(fd, "ACSBSTRM\1\0\0\0", 12) == 12);
 	close(fd);
-	ASSERT_EQ(run_prog(ACCEPTSIM_JEBASELINE_BIN, (const char *const[]){ path, NULL }, &out, &err), 2);
+	ASSERT_EQ(tests_run_prog(ACCEPTSIM_JEBASELINE_BIN, (const char *const[]){ path, NULL },
+				 &out, &err), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not an acceptsim allocation stream"));
 	unlink(path);
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
-	ASSERT_EQ(run_prog(ACCEPTSIM_JEBASELINE_BIN, (const char *const[]){ "--repeat", "0", NULL },
+	ASSERT_EQ(tests_run_prog(ACCEPTSIM_JEBASELINE_BIN, (const char *const[]){ "--repeat", "0", NULL },
 			   &out, &err), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--repeat"));
 }
@@ -341,7 +323,7 @@ static void expect_cli_error(const char *const *args, const char *needle)
 {
 	g_autofree char *out = NULL, *err = NULL;
 
-	ASSERT_EQ(run_prog(tests_acceptsim_path(), args, &out, &err), 2);
+	ASSERT_EQ(tests_run_prog(tests_acceptsim_path(), args, &out, &err), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, needle));
 	if (!strstr(err, needle))
 		fprintf(stderr, "expected '%s' in: %s", needle, err);
@@ -383,7 +365,7 @@ static void test_baseline_cli_scenario(void)
 	g_autoptr(JsonParser) p = json_parser_new();
 	JsonObject *o, *stream, *je, *model;
 
-	ASSERT_EQ(run_prog(tests_acceptsim_path(), (const char *const[]){
+	ASSERT_EQ(tests_run_prog(tests_acceptsim_path(), (const char *const[]){
 		"baseline", "--scenario", ini, "--json", "--repeat", "1", "--check-every", "4096",
 		NULL }, &out, &err), 0);
 	CU_ASSERT_FATAL(json_parser_load_from_data(p, out, -1, NULL));

@@ -116,11 +116,13 @@ static void test_scenarios(void)
 	expect_usage_error((const char *const[]){ "run", "--scenario", "nope", NULL }, "unknown scenario");
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
-	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "run", "--scenario", bad1, NULL }, &out, &err), 2);
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "run", "--scenario", bad1, NULL },
+				      &out, &err), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad-section.ini: unknown section [bogus]"));
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
-	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "run", "--scenario", bad2, NULL }, &out, &err), 2);
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "run", "--scenario", bad2, NULL },
+				      &out, &err), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad-value.ini: [machine] mem"));
 }
 

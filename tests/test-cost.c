@@ -699,7 +699,8 @@ static void test_cmd_calibrate(void)
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
 
-	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "calibrate", "--help", NULL }, &out, &err), 0);
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "calibrate", "--help", NULL },
+				      &out, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--fallback"));
 }
 

@@ -21,6 +21,12 @@ static const char *probe_path(void)
 	return p ? p : ACCEPTSIM_PROBE_BIN;
 }
 
+/* Run the probe with @args; returns its exit status. */
+static int run_probe(const char *const *args, char **out, char **err)
+{
+	return tests_run_prog(probe_path(), args, out, err);
+}
+
 static void remove_tmp_dir(void)
 {
 	g_autoptr(GDir) d = tmp_dir ? g_dir_open(tmp_dir, 0, NULL) : NULL;
@@ -49,25 +55,6 @@ static char *tmp_path(const char *name)
 static char *fixture(const char *name)
 {
 	return g_build_filename(tests_data_dir(), "probe", name, NULL);
-}
-
-/* Run the probe with @args; returns its exit status. */
-static int run_probe(const char *const *args, char **out, char **err)
-{
-	g_autoptr(GPtrArray) argv = g_ptr_array_new();
-	g_autoptr(GError) error = NULL;
-	int status = -1;
-
-	g_ptr_array_add(argv, (gpointer)probe_path());
-	for (const char *const *a = args; *a; a++)
-		g_ptr_array_add(argv, (gpointer)*a);
-	g_ptr_array_add(argv, NULL);
-	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err,
-			  &status, &error)) {
-		CU_FAIL(error->message);
-		return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* Detection only over fixture @name; returns the parsed file it wrote. */

@@ -448,8 +448,8 @@ static void test_emit_jobs_merge_equal(void)
 	CU_ASSERT_FATAL(run_jobs(jobs_file));
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
-	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "merge", runs, "--out", split, "--plot-format",
-						 "none", NULL }, &out, &err), 0);
+	ASSERT_EQ(tests_run_acceptsim((const char *const[]){ "merge", runs, "--out", split,
+						      "--plot-format", "none", NULL }, &out, &err), 0);
 	a = aggregates_of(inproc, "results.json");
 	b = aggregates_of(split, "results.json");
 	CU_ASSERT(strlen(a) > 1000);
