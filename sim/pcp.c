@@ -376,6 +376,12 @@ static void free_unref_page_commit_612(struct zone *zone, struct per_cpu_pages *
 		free_unref_page_drain_612(zone, pcp, batch, high, free_high, pindex);
 }
 
+/*
+ * [<=6.6] Over the high mark, drain (nr_pcp_free()): everything after a
+ * free of order 1-3 with free_factor set, one page if high < batch, else
+ * batch << free_factor pages clamped to [batch, high - batch], growing
+ * free_factor while below that.  Out of line, like the refill.
+ */
 static G_GNUC_NO_INLINE void free_unref_page_drain_65(struct zone *zone,
 						      struct per_cpu_pages *pcp, int batch,
 						      int high, bool free_high,
