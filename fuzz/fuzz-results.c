@@ -16,6 +16,7 @@
 #include <string.h>
 #include "fuzz.h"
 #include "sim/plot.h"
+#include "sim/report.h"
 #include "sim/study.h"
 
 static char *plot_dir;
@@ -74,7 +75,7 @@ static GString *summarise(struct study *st)
 static void round_trip(const struct study *st, const GString *summary)
 {
 	g_autoptr(JsonNode) node = study_to_json(st, true);
-	g_autofree char *text = json_to_string(node, TRUE);
+	g_autofree char *text = json_to_string_nl(node);	/* as results.json is written */
 	const char *path = fuzz_write_file(1, ".json", text, strlen(text));
 	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonNode) root = study_load_json(path, STUDY_SCHEMA, &error);

@@ -319,6 +319,52 @@ void report_summary(const struct pgdat *pgdat, GString *out)
 	}
 }
 
+/*
+ * json-glib (1.6) appends ".0" to every double printed without a '.',
+ * exponent or not: 1e+308 comes out as "1e+308.0" and 1e-05 as "1e-05.0",
+ * which is not JSON and which no parser, json-glib's included, reads back.
+ * Drop that ".0" from number tokens that have an exponent, in place,
+ * leaving strings alone.
+ */
+static void json_fix_exponents(char *s)
+{
+	bool in_string = false;
+	char *w = s;
+
+	for (const char *r = s; *r;) {
+		if (in_string) {
+			if (*r == '\\' && r[1]) {
+				*w++ = *r++;
+			} else if (*r == '"') {
+				in_string = false;
+			}
+			*w++ = *r++;
+		} else if (*r == '"') {
+			in_string = true;
+			*w++ = *r++;
+		} else if (*r == '-' || g_ascii_isdigit(*r)) {
+			size_t len = 0, keep;
+			bool exp = false;
+
+			while (r[len] == '-' || r[len] == '+' || r[len] == '.' ||
+			       g_ascii_isalnum(r[len])) {
+				exp |= r[len] == 'e' || r[len] == 'E';
+				len++;
+			}
+			keep = len;
+			if (exp && len > 2 && r[len - 2] == '.' && r[len - 1] == '0' &&
+			    !memchr(r, '.', len - 2))
+				keep = len - 2;			/* without the ".0" */
+			memmove(w, r, keep);
+			w += keep;
+			r += len;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+}
+
 char *json_to_string_nl(JsonNode *root)
 {
 	g_autoptr(JsonGenerator) gen = json_generator_new();
@@ -327,5 +373,6 @@ char *json_to_string_nl(JsonNode *root)
 	json_generator_set_root(gen, root);
 	json_generator_set_pretty(gen, TRUE);
 	s = json_generator_to_data(gen, NULL);
+	json_fix_exponents(s);
 	return g_strconcat(s, "\n", NULL);
 }

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include "helpers.h"
+#include "sim/report.h"
 #include "sim/stats.h"
 #include "sim/table.h"
 
@@ -597,11 +598,51 @@ static void test_compare_plots_without_gnuplot(void)
 	remove_tree(dir);
 }
 
+/*
+ * Every double acceptsim writes reads back as the same double: json-glib
+ * prints 1e+308 as "1e+308.0", which is not JSON (found by fuzzing
+ * results.json); json_to_string_nl() mends the numbers, not the strings.
+ */
+static void test_json_doubles_read_back(void)
+{
+	static const double v[] = { 1e308, 1e-05, -2e+20, 2.5e+20, 0.5, 3.0, 123456789.0,
+				    4.9406564584124654e-324 };
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonNode) root = NULL;
+	g_autoptr(JsonParser) p = json_parser_new();
+	g_autofree char *text = NULL;
+	JsonArray *a;
+	const char *str = "1e+308.0 \"2e+5.0\" \\";
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "s");
+	json_builder_add_string_value(b, str);
+	json_builder_set_member_name(b, "v");
+	json_builder_begin_array(b);
+	for (size_t i = 0; i < G_N_ELEMENTS(v); i++)
+		json_builder_add_double_value(b, v[i]);
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	text = json_to_string_nl(root);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "1e+308,"));
+	CU_ASSERT_PTR_NULL(strstr(text, "e+308.0,"));
+	CU_ASSERT_FATAL(json_parser_load_from_data(p, text, -1, NULL));
+	CU_ASSERT_STRING_EQUAL(json_object_get_string_member(
+		json_node_get_object(json_parser_get_root(p)), "s"), str);
+	a = json_object_get_array_member(json_node_get_object(json_parser_get_root(p)), "v");
+	CU_ASSERT_FATAL(json_array_get_length(a) == G_N_ELEMENTS(v));
+	for (size_t i = 0; i < G_N_ELEMENTS(v); i++)
+		CU_ASSERT(json_array_get_double_element(a, (guint)i) == v[i]);
+}
+
 void tests_register(void)
 {
 	CU_pSuite s = tests_add_suite("study");
 
 	tests_add(s, "stats: t quantiles match the printed tables", test_stats_t_quantiles);
+	tests_add(s, "results.json: every double reads back, 1e+308 too",
+		  test_json_doubles_read_back);
 	tests_add(s, "stats: Welch t, df and p of the textbook examples", test_stats_welch_textbook);
 	tests_add(s, "stats: mean, stddev, CoeffVar and t interval", test_stats_summary);
 	tests_add(s, "stats: n=1 and n=0 give no interval, no test, no NaN",

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "sim/cli.h"
 #include "sim/commands.h"
+#include "sim/report.h"
 #include "traces/stats.h"
 
 static void trace_usage(FILE *f)
@@ -50,10 +51,9 @@ static int trace_stats_cmd(int argc, char **argv)
 	}
 	if (json) {
 		g_autoptr(JsonNode) root = trace_stats_to_json(&st, (unsigned int)top);
-		g_autofree char *s = json_to_string(root, TRUE);
+		g_autofree char *s = json_to_string_nl(root);
 
 		g_string_append(out, s);
-		g_string_append_c(out, '\n');
 	} else {
 		trace_stats_print(&st, out, (unsigned int)top);
 	}
