@@ -27,6 +27,18 @@ void free_list_destroy(struct free_list *fl)
 	fl->ring = NULL;
 }
 
+/* Move the ring to one of @cap entries; positions stay, slots change. */
+static void free_list_resize(struct free_list *fl, uint32_t cap)
+{
+	uint32_t *ring = g_new(uint32_t, cap);
+
+	for (uint32_t i = fl->first; i != fl->end; i++)
+		ring[i & (cap - 1)] = fl->ring[i & fl->mask];
+	g_free(fl->ring);
+	fl->ring = ring;
+	fl->mask = cap - 1;
+}
+
 /*
  * The ring is full (end - first == mask + 1).  If holes make up half of
  * it, squeeze the blocks together towards the head, in order, telling
@@ -53,29 +65,12 @@ static G_GNUC_NO_INLINE void free_list_make_room(struct pgdat *pgdat, struct fre
 			pgdat->pages[pfn].fl_pos = j++;
 		}
 		fl->end = j;
-		if (fl->nr <= cap / 8 && cap > FREE_LIST_MIN) {
-			uint32_t ncap = MAX(FREE_LIST_MIN, cap / 4);
-			uint32_t *nring = g_new(uint32_t, ncap);
-
-			for (uint32_t i = fl->first; i != fl->end; i++)
-				nring[i & (ncap - 1)] = ring[i & mask];
-			g_free(ring);
-			fl->ring = nring;
-			fl->mask = ncap - 1;
-		}
+		if (fl->nr <= cap / 8 && cap > FREE_LIST_MIN)
+			free_list_resize(fl, MAX(FREE_LIST_MIN, cap / 4));
 		return;
 	}
 	SIM_BUG_ON(cap > UINT32_MAX / 2);
-	{
-		uint32_t *nring = g_new(uint32_t, (size_t)cap * 2);
-		uint32_t nmask = cap * 2 - 1;
-
-		for (uint32_t i = fl->first; i != fl->end; i++)
-			nring[i & nmask] = fl->ring[i & fl->mask];
-		g_free(fl->ring);
-		fl->ring = nring;
-		fl->mask = nmask;
-	}
+	free_list_resize(fl, cap * 2);
 }
 
 /*

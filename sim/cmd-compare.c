@@ -228,11 +228,10 @@ int cmd_compare(int argc, char **argv)
 	st->seed_base = (uint64_t)seed_base;
 	st->holes = g_strdupv(mo.holes);
 	st->check_every = mo.check_every;
-	if (ro.pipeline && ro.no_pipeline) {
-		fprintf(stderr, "acceptsim compare: --pipeline and --no-pipeline contradict each other\n");
+	if (!run_opts_pipeline(&ro, &st->pipeline, &error)) {
+		cli_report("compare", error);
 		goto out;
 	}
-	st->pipeline = ro.pipeline ? PIPELINE_ON : ro.no_pipeline ? PIPELINE_OFF : PIPELINE_AUTO;
 	st->metric_paths = split_metrics(metrics);
 	st->mark = significance && !strcmp(significance, "ci") ? TABLE_MARK_CI : TABLE_MARK_WELCH;
 	study_common_settings(&mo, &ro, common);

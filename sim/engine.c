@@ -67,6 +67,7 @@ struct engine {
 	struct pressure *pressure;
 	uint64_t next_pressure;
 	uint64_t next_timer;			/* the earliest of the above that applies */
+	bool idle;				/* the policy works on idle CPUs */
 	bool booted;
 	struct run_result *res;
 };
@@ -116,12 +117,11 @@ static void idle_tick(struct engine *e, uint64_t tick)
 /* When the next periodic work is due. */
 static uint64_t timers_next(const struct engine *e)
 {
-	bool idle = e->policy && e->policy->ops->idle && e->policy->tick_ns;
 	uint64_t next = MIN(e->next_sample, e->next_vmstat);
 
 	if (e->pressure)
 		next = MIN(next, e->next_pressure);
-	if (idle && e->booted)
+	if (e->idle && e->booted)
 		next = MIN(next, e->next_idle);
 	return next;
 }
@@ -133,7 +133,6 @@ static uint64_t timers_next(const struct engine *e)
 static void run_timers(struct engine *e, uint64_t t)
 {
 	struct pgdat *pgdat = e->pgdat;
-	bool idle = e->policy && e->policy->ops->idle && e->policy->tick_ns;
 
 	for (;;) {
 		uint64_t next = timers_next(e);
@@ -142,7 +141,7 @@ static void run_timers(struct engine *e, uint64_t t)
 			e->next_timer = next;
 			return;
 		}
-		if (idle && e->booted && e->next_idle == next) {
+		if (e->idle && e->booted && e->next_idle == next) {
 			idle_tick(e, next);
 			e->next_idle += e->policy->tick_ns;
 		} else if (e->pressure && e->next_pressure == next) {
@@ -366,6 +365,7 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 	e.next_pressure = t0 + PRESSURE_TICK_NS;
 	res->boot_time_ns = t0;
 	e.booted = !wl->has_boot_mark;
+	e.idle = e.policy && e.policy->ops->idle && e.policy->tick_ns;
 	e.next_timer = timers_next(&e);
 	next_timer = e.next_timer;
 	clock = e.clock;

@@ -86,6 +86,29 @@ GOptionEntry *run_opts_entries(struct run_opts *o)
 	return g_memdup2(entries, sizeof(entries));
 }
 
+bool pipeline_wanted(enum pipeline_mode mode, uint64_t in_flight)
+{
+	/*
+	 * Auto: only if every run in flight can have two cores; one run per
+	 * core is the better use of them (v9-extfrag on 2 cores: two inline
+	 * runs at a time finish sooner than one pipelined run after another).
+	 */
+	if (mode == PIPELINE_AUTO)
+		return MAX(in_flight, 1) * 2 <= g_get_num_processors();
+	return mode == PIPELINE_ON;
+}
+
+bool run_opts_pipeline(const struct run_opts *ro, enum pipeline_mode *mode, GError **error)
+{
+	if (ro->pipeline && ro->no_pipeline) {
+		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
+			    "--pipeline and --no-pipeline contradict each other");
+		return false;
+	}
+	*mode = ro->pipeline ? PIPELINE_ON : ro->no_pipeline ? PIPELINE_OFF : PIPELINE_AUTO;
+	return true;
+}
+
 void run_spec_init(struct run_spec *rs)
 {
 	memset(rs, 0, sizeof(*rs));
@@ -122,15 +145,8 @@ bool run_spec_from_opts(struct run_spec *rs, const struct model_opts *mo,
 		rs->reclaim = false;
 	if (ro->no_compaction)
 		rs->compaction = false;
-	if (ro->pipeline && ro->no_pipeline) {
-		g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
-			    "--pipeline and --no-pipeline contradict each other");
+	if (!run_opts_pipeline(ro, &rs->pipeline, error))
 		return false;
-	}
-	if (ro->pipeline)
-		rs->pipeline = PIPELINE_ON;
-	if (ro->no_pipeline)
-		rs->pipeline = PIPELINE_OFF;
 	if (ro->proactiveness != -1) {
 		if (ro->proactiveness < 0 || ro->proactiveness > 100) {
 			g_set_error(error, SIM_CLI_ERROR, SIM_CLI_ERROR_USAGE,
@@ -534,8 +550,7 @@ bool run_spec_execute(const struct run_spec *rs, JsonNode **json, GString *text,
 	ec.policy = policy;
 	ec.cost = policy->ops->boot == POLICY_BOOT_NONE ? NULL : &cm;
 	ec.pressure = rs->reclaim ? &pc : NULL;
-	ec.threaded_source = rs->pipeline == PIPELINE_ON ||
-			     (rs->pipeline == PIPELINE_AUTO && g_get_num_processors() > 1);
+	ec.threaded_source = pipeline_wanted(rs->pipeline, 1);
 	sim_run_workload(pgdat, wl, &ec, &res);
 	if (wl->error) {
 		g_propagate_error(error, g_steal_pointer(&wl->error));

@@ -22,6 +22,9 @@ enum pipeline_mode {
 	PIPELINE_OFF,
 };
 
+/* Should each of @in_flight concurrent runs have a producer thread? */
+bool pipeline_wanted(enum pipeline_mode mode, uint64_t in_flight);
+
 struct run_spec {
 	struct sim_config cfg;
 	char *policy;			/* "watermark:target=high" */
@@ -61,6 +64,8 @@ struct run_opts {
 
 /* The defaults: policy none, cost tdx-4k-host, workload random, seed 1, reclaim on. */
 void run_spec_init(struct run_spec *rs);
+/* --pipeline / --no-pipeline as a mode; both at once is a usage error. */
+bool run_opts_pipeline(const struct run_opts *ro, enum pipeline_mode *mode, GError **error);
 
 GOptionEntry *run_opts_entries(struct run_opts *o);
 void run_opts_init(struct run_opts *o);

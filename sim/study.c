@@ -690,17 +690,9 @@ bool study_execute(struct study *st, unsigned int threads, bool progress, GError
 	ctx.records = g_new0(JsonObject *, total);
 	ctx.errors = g_new0(GError *, total);
 	ctx.done = g_async_queue_new();
-	/*
-	 * Auto: a run generates its requests on a second thread only if every
-	 * run in flight can have two cores; one run per core is the better
-	 * use of them (v9-extfrag, 2 cores: two inline runs at a time finish
-	 * sooner than one pipelined run after the other).  The results are
-	 * the same either way.
-	 */
-	ctx.pipeline = st->pipeline;
-	if (ctx.pipeline == PIPELINE_AUTO)
-		ctx.pipeline = (uint64_t)MIN(MAX(threads, 1u), total) * 2 <= g_get_num_processors() ?
-			       PIPELINE_ON : PIPELINE_OFF;
+	/* the same results either way */
+	ctx.pipeline = pipeline_wanted(st->pipeline, MIN(MAX(threads, 1u), total)) ?
+		       PIPELINE_ON : PIPELINE_OFF;
 	pool = g_thread_pool_new(exec_one, &ctx, (gint)MAX(threads, 1u), FALSE, error);
 	if (!pool) {
 		ok = false;
