@@ -75,9 +75,14 @@ static G_GNUC_NO_INLINE void free_list_make_room(struct pgdat *pgdat, struct fre
 
 /*
  * Put the free block at @pfn on free_list[@mt] of @order, at the head or
- * the tail, and account it in NR_FREE_PAGES.
+ * the tail, and account it in NR_FREE_PAGES.  Inline in this file, where
+ * the hot callers are (expand(), __free_one_page()); a full ring is the
+ * out-of-line case, so the common one saves no registers.
  */
-void add_to_free_list(struct zone *zone, uint32_t pfn, unsigned int order, int mt, bool tail)
+static void add_block_make_room(struct zone *zone, uint32_t pfn, unsigned int order, int mt,
+				bool tail);
+
+static inline void add_block(struct zone *zone, uint32_t pfn, unsigned int order, int mt, bool tail)
 {
 	struct sim_page *page = &zone->pgdat->pages[pfn];
 	struct free_area *area = &zone->free_area[order];
@@ -85,21 +90,17 @@ void add_to_free_list(struct zone *zone, uint32_t pfn, unsigned int order, int m
 	uint32_t first = fl->first, end = fl->end, pos;
 
 	SIM_BUG_ON(pfn & ((1U << order) - 1));
-	SIM_BUG_ON(mt < 0 || mt >= MIGRATE_TYPES);
 	if (!fl->nr) {
 		first = end = 0;
 		zone->nonempty[mt] |= 1U << order;
 	} else if (G_UNLIKELY(end - first > fl->mask)) {
-		/* start again with room: nothing lives across the call */
-		free_list_make_room(zone->pgdat, fl);
-		add_to_free_list(zone, pfn, order, mt, tail);
+		add_block_make_room(zone, pfn, order, mt, tail);
 		return;
 	}
-	if (tail) {
+	if (tail)
 		pos = end++;
-	} else {
+	else
 		pos = --first;
-	}
 	fl->first = first;
 	fl->end = end;
 	fl->nr++;
@@ -111,8 +112,25 @@ void add_to_free_list(struct zone *zone, uint32_t pfn, unsigned int order, int m
 	zone->nr_free_pages += 1L << order;
 }
 
-/* Take the free block at @pfn off whatever list it is on. */
-void del_from_free_list(struct zone *zone, uint32_t pfn, unsigned int order)
+static G_GNUC_NO_INLINE void add_block_make_room(struct zone *zone, uint32_t pfn,
+						 unsigned int order, int mt, bool tail)
+{
+	free_list_make_room(zone->pgdat, &zone->free_area[order].free_list[mt]);
+	add_block(zone, pfn, order, mt, tail);	/* there is room now */
+}
+
+void add_to_free_list(struct zone *zone, uint32_t pfn, unsigned int order, int mt, bool tail)
+{
+	SIM_BUG_ON(mt < 0 || mt >= MIGRATE_TYPES);
+	add_block(zone, pfn, order, mt, tail);
+}
+
+/*
+ * Take the free block at @pfn off whatever list it is on.  The level-1
+ * check is that its ring slot names it (memory-safe whatever the
+ * position); validate.c checks the rest at level 2.
+ */
+static inline void del_block(struct zone *zone, uint32_t pfn, unsigned int order)
 {
 	struct pgdat *pgdat = zone->pgdat;
 	struct sim_page *page = &pgdat->pages[pfn];
@@ -123,32 +141,38 @@ void del_from_free_list(struct zone *zone, uint32_t pfn, unsigned int order)
 	uint32_t pos = page->fl_pos;
 	uint32_t *ring = fl->ring;
 	uint32_t mask = fl->mask;
-	uint32_t first = fl->first, end = fl->end;
 
-	SIM_BUG_ON(pg_state(info) != PG_BUDDY || pg_order(info) != order);
-	SIM_BUG_ON(pos - first >= end - first || ring[pos & mask] != pfn);
+	SIM_BUG_ON(info != pg_make(PG_BUDDY, order, (unsigned int)mt) || ring[pos & mask] != pfn);
 	ring[pos & mask] = PFN_NONE;
 	if (!--fl->nr) {
 		fl->first = fl->end = 0;
 		zone->nonempty[mt] &= ~(1U << order);
-	} else if (pos == first) {
+	} else if (pos == fl->first) {
+		uint32_t first = pos;
+
 		do
 			first++;
 		while (ring[first & mask] == PFN_NONE);
 		fl->first = first;
 		/* the next blocks to be popped: start loading their pages */
-		if (FREE_LIST_AHEAD < end - first)
+		if (FREE_LIST_AHEAD < fl->end - first)
 			sim_prefetch_page(pgdat, ring[(first + FREE_LIST_AHEAD) & mask]);
-	} else if (pos == end - 1) {
-		do
+	} else if (pos == fl->end - 1) {
+		uint32_t end = pos;
+
+		while (ring[(end - 1) & mask] == PFN_NONE)
 			end--;
-		while (ring[(end - 1) & mask] == PFN_NONE);
 		fl->end = end;
 	}
 	page->info = pg_make(PG_TAIL, 0, 0);
 	area->nr_free--;
 	zone->nr_free_mt[mt] -= 1L << order;
 	zone->nr_free_pages -= 1L << order;
+}
+
+void del_from_free_list(struct zone *zone, uint32_t pfn, unsigned int order)
+{
+	del_block(zone, pfn, order);
 }
 
 /* Move a free block to the tail of another type's list (move_to_free_list()). */
@@ -168,7 +192,7 @@ void expand(struct zone *zone, uint32_t pfn, unsigned int low, unsigned int high
 {
 	while (high > low) {
 		high--;
-		add_to_free_list(zone, pfn + (1U << high), high, mt, false);
+		add_block(zone, pfn + (1U << high), high, mt, false);
 	}
 }
 
@@ -187,7 +211,7 @@ uint32_t __rmqueue_smallest(struct zone *zone, unsigned int order, int mt)
 		return PFN_NONE;
 	current_order = order + (unsigned int)__builtin_ctz(avail);
 	pfn = first_in_list(zone, current_order, mt);
-	del_from_free_list(zone, pfn, current_order);
+	del_block(zone, pfn, current_order);
 	expand(zone, pfn, order, current_order, mt);
 
 	pgdat->stats.zone_locked++;
@@ -204,7 +228,7 @@ uint32_t __rmqueue_smallest(struct zone *zone, unsigned int order, int mt)
 
 static inline bool zone_spans_pfn(const struct zone *zone, uint32_t pfn)
 {
-	return pfn >= zone->zone_start_pfn && pfn - zone->zone_start_pfn < zone->spanned_pages;
+	return pfn - zone->zone_start_pfn < zone->spanned_pages;	/* below: wraps */
 }
 
 /* Is @pfn the head of a free block of exactly @order in @zone (page_is_buddy())? */
@@ -267,7 +291,7 @@ void __free_one_page(struct zone *zone, uint32_t pfn, unsigned int order, int mt
 					       !migratetype_is_mergeable(buddy_mt)))
 				break;
 		}
-		del_from_free_list(zone, buddy_pfn, order);
+		del_block(zone, buddy_pfn, order);
 		if (G_UNLIKELY(buddy_mt != mt) && era_freelist_hygiene(pgdat)) {
 			/* [6.10+] the merged block has one type */
 			change_pageblock_range(pgdat, buddy_pfn, order, mt);
@@ -281,7 +305,7 @@ void __free_one_page(struct zone *zone, uint32_t pfn, unsigned int order, int mt
 		to_tail = true;
 	else
 		to_tail = buddy_merge_likely(zone, pfn, buddy_pfn, order);
-	add_to_free_list(zone, pfn, order, mt, to_tail);
+	add_block(zone, pfn, order, mt, to_tail);
 }
 
 /*

@@ -446,7 +446,8 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 			s->order = order;
 			s->flags = evp->flags;
 			if (op == WL_ALLOC)
-				pfn = sim_alloc_pages(pgdat, cpu, evp->gfp, order);
+				pfn = order ? __sim_alloc_pages(pgdat, cpu, evp->gfp, order, false)
+					    : sim_alloc_page_fast(pgdat, cpu, evp->gfp);
 			else
 				pfn = sim_alloc_pages_at(pgdat, cpu, evp->gfp, order, evp->pfn) ?
 				      evp->pfn : PFN_NONE;
@@ -478,7 +479,10 @@ void sim_run_workload(struct pgdat *pgdat, struct workload *wl, const struct eng
 				if (pressure)
 					pressure_note_free(pressure, slot);
 				table.live_pages -= 1ULL << s->order;
-				sim_free_pages(pgdat, cpu, pfn, s->order);
+				if (s->order)
+					sim_free_pages(pgdat, cpu, pfn, s->order);
+				else
+					sim_free_page_fast(pgdat, cpu, pfn);
 				s->pfn = PFN_NONE;
 				if (pressure)
 					pressure_after_request(pressure);

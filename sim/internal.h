@@ -122,6 +122,7 @@ bool prep_move_freepages_block(struct zone *zone, uint32_t pfn, uint32_t *start_
 			       int *nr_free, int *nr_movable);
 
 void setup_nofragment(struct pgdat *pgdat);	/* page_alloc.c */
+void setup_first_zone(struct pgdat *pgdat);	/* page_alloc.c */
 void free_list_init(struct free_list *fl);
 void free_list_destroy(struct free_list *fl);
 
@@ -206,13 +207,37 @@ static inline struct per_cpu_pages *zone_pcp(struct pgdat *pgdat, int cpu, const
 	return &pgdat->pcp[cpu * MAX_NR_ZONES + z->idx];
 }
 
+#define NR_LOWORDER_PCP_LISTS	(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
+
 void pcp_init(struct pgdat *pgdat);
 void pcp_destroy(struct pgdat *pgdat);
 void zone_set_pageset_high_and_batch(struct zone *zone);
 uint32_t rmqueue_pcplist(struct zone *zone, int cpu, unsigned int order, int mt,
 			 unsigned int alloc_flags);
-void free_unref_page(struct zone *zone, int cpu, uint32_t pfn, unsigned int order);
 void drain_zone_pcp(struct zone *zone, struct per_cpu_pages *pcp);
+void pcp_list_grow(struct pcp_list *l);
+void free_unref_page_commit_612(struct zone *zone, struct per_cpu_pages *pcp,
+				unsigned int order, unsigned int pindex);
+void free_unref_page_drain_65(struct zone *zone, struct per_cpu_pages *pcp, int batch,
+			      int high, bool free_high, unsigned int pindex);
+
+static inline void pcp_list_push_head(struct pcp_list *l, uint32_t pfn)
+{
+	if (G_UNLIKELY(l->len == l->mask + 1 || !l->buf))
+		pcp_list_grow(l);
+	l->first = (l->first - 1) & l->mask;
+	l->buf[l->first] = pfn;
+	l->len++;
+}
+
+static inline uint32_t pcp_list_pop_head(struct pcp_list *l)
+{
+	uint32_t pfn = l->buf[l->first];
+
+	l->first = (l->first + 1) & l->mask;
+	l->len--;
+	return pfn;
+}
 
 /* ------------------------------------------------------------------ */
 /* in page_alloc.c                                                     */
@@ -276,6 +301,158 @@ static inline bool zone_watermark_fast(const struct zone *z, unsigned int order,
 /* ------------------------------------------------------------------ */
 /* in validate.c                                                       */
 /* ------------------------------------------------------------------ */
-void sim_check_after_event(struct pgdat *pgdat);
+void sim_check_after_event_expensive(struct pgdat *pgdat);
+
+/* SIM_DEBUG 2: validate the node after an event; nothing otherwise. */
+static inline void sim_check_after_event(struct pgdat *pgdat)
+{
+	if (SIM_CHECKS_EXPENSIVE)
+		sim_check_after_event_expensive(pgdat);
+	else
+		(void)pgdat;
+}
+
+/* ------------------------------------------------------------------ */
+/* The common cases of allocation and free, inline for the run loop    */
+/* ------------------------------------------------------------------ */
+static inline unsigned int order_to_pindex(const struct pgdat *pgdat, int mt, unsigned int order)
+{
+	if (order > PAGE_ALLOC_COSTLY_ORDER) {
+		/* [6.10+] THP has a movable and a non-movable list */
+		if (era_freelist_hygiene(pgdat))
+			return NR_LOWORDER_PCP_LISTS + (mt == MIGRATE_MOVABLE);
+		return NR_LOWORDER_PCP_LISTS;
+	}
+	return MIGRATE_PCPTYPES * order + (unsigned int)mt;
+}
+
+/*
+ * [<=6.6] free_unref_page_commit(): drain when the list is at its high
+ * mark (none after a free of order 1-3 with free_factor set, at most four
+ * batches while reclaim runs); the drain is out of line.
+ */
+static inline void free_unref_page_commit_65(struct zone *zone, struct per_cpu_pages *pcp,
+					     unsigned int order, unsigned int pindex)
+{
+	bool free_high = pcp->free_factor && order && order <= PAGE_ALLOC_COSTLY_ORDER;
+	int batch = pcp->batch, high = pcp->high;
+
+	if (!high || free_high)
+		high = 0;
+	else if (G_UNLIKELY(zone->reclaim_active))
+		high = MIN(batch << 2, high);
+	if (G_UNLIKELY(pcp->count >= high))
+		free_unref_page_drain_65(zone, pcp, batch, high, free_high, pindex);
+}
+
+/* Free a PCP-able block to this CPU's list (free_unref_page()). */
+static inline void free_unref_page(struct zone *zone, int cpu, uint32_t pfn, unsigned int order)
+{
+	struct pgdat *pgdat = zone->pgdat;
+	struct per_cpu_pages *pcp = zone_pcp(pgdat, cpu, zone);
+	int mt = get_pageblock_migratetype(pgdat, pfn);
+	int list_mt = mt < MIGRATE_PCPTYPES ? mt : MIGRATE_MOVABLE;
+	unsigned int pindex = order_to_pindex(pgdat, list_mt, order);
+
+	pgdat->pages[pfn].info = pg_make(PG_PCP, order, (unsigned int)mt);
+	pcp_list_push_head(&pcp->lists[pindex], pfn);
+	pcp->count += 1 << order;
+	if (era_pcp_autotune(pgdat)) {
+		pcp->alloc_factor >>= 1;
+		free_unref_page_commit_612(zone, pcp, order, pindex);
+	} else {
+		free_unref_page_commit_65(zone, pcp, order, pindex);
+	}
+}
+
+/*
+ * sim_alloc_pages() after the fast path below: @zone_visited says the
+ * fast path has counted the event and run the accept hook's visit of the
+ * first zone, which the allocation loop then does not repeat.
+ */
+uint32_t __sim_alloc_pages(struct pgdat *pgdat, int cpu, gfp_t gfp, unsigned int order,
+			   bool zone_visited);
+
+/*
+ * The first pass of get_page_from_freelist() over the first zone of an
+ * order-0 request, ending in a PCP hit: the same steps in the same order
+ * (accept hook at the zone visit, [6.7+] the ZONE_BELOW_HIGH note, the
+ * LOW mark, rmqueue_pcplist()), then what sim_alloc_pages() does with the
+ * page.  Anything else (an empty list, a failed mark, a boosted zone, a
+ * tracer) continues in __sim_alloc_pages(), which redoes only the checks:
+ * they change nothing, and the one change made on the way (below_high) is
+ * what the allocation loop would make there too.
+ */
+static inline uint32_t sim_alloc_page_fast(struct pgdat *pgdat, int cpu, gfp_t gfp)
+{
+	enum zone_type hzi = gfp_zone(gfp);
+	struct zone *zone = pgdat->first_zone[hzi];
+	int mt = gfp_migratetype(gfp);
+	unsigned int alloc_flags;
+	struct per_cpu_pages *pcp;
+	struct pcp_list *l;
+	uint32_t pfn;
+
+	if (G_UNLIKELY(!zone || pgdat->hooks.trace || !pgdat->pcp_enabled ||
+		       pgdat->page_group_by_mobility_disabled))
+		return __sim_alloc_pages(pgdat, cpu, gfp, 0, false);
+	pgdat->nr_events++;
+	pgdat->cur_cpu = cpu;
+	alloc_flags = ALLOC_WMARK_LOW | ((gfp & __GFP_KSWAPD_RECLAIM) ? ALLOC_KSWAPD : 0) |
+		      pgdat->nofragment[hzi];
+	if (pgdat->hooks.accept)
+		pgdat->hooks.accept(pgdat->hooks.accept_ctx, pgdat, zone, 0, alloc_flags,
+				    ACCEPT_ZONE_VISIT);
+	if (era_pcp_autotune(pgdat) && !zone->below_high) {
+		if (zone_watermark_fast(zone, 0, wmark_pages(zone, WMARK_HIGH), hzi, alloc_flags))
+			goto try_this_zone;
+		zone->below_high = true;
+	}
+	if (!zone_watermark_fast(zone, 0, wmark_pages(zone, WMARK_LOW), hzi, alloc_flags))
+		goto slow;
+try_this_zone:
+	pcp = zone_pcp(pgdat, cpu, zone);
+	l = &pcp->lists[order_to_pindex(pgdat, mt, 0)];
+	if (G_UNLIKELY(!l->len || zone->boosted_watermark))
+		goto slow;
+	/* rmqueue_pcplist(), a hit */
+	if (era_pcp_autotune(pgdat))
+		pcp->free_count >>= 1;
+	else
+		pcp->free_factor >>= 1;
+	pgdat->stats.pcp_hit++;
+	pcp->count--;
+	pfn = pcp_list_pop_head(l);
+	/* sim_alloc_pages() */
+	pgdat->pages[pfn].info = pg_make(PG_ALLOC, 0, (unsigned int)mt) |
+				 (mt == MIGRATE_MOVABLE ? PG_MOVABLE : 0);
+	pb_account(pgdat, pfn, 0, (unsigned int)mt, 1);
+	pgdat->stats.allocs++;
+	pgdat->stats.alloc_pages++;
+	pgdat->stats.allocs_by_order[0]++;
+	sim_check_after_event(pgdat);
+	return pfn;
+slow:
+	return __sim_alloc_pages(pgdat, cpu, gfp, 0, true);
+}
+
+/* sim_free_pages() of an order-0 page with no tracer: straight to the PCP. */
+static inline void sim_free_page_fast(struct pgdat *pgdat, int cpu, uint32_t pfn)
+{
+	pginfo_t info;
+
+	if (G_UNLIKELY(!pgdat->pcp_enabled || pgdat->hooks.trace)) {
+		sim_free_pages(pgdat, cpu, pfn, 0);
+		return;
+	}
+	SIM_BUG_ON(pfn >= pgdat->node_spanned_pages);
+	info = pgdat->pages[pfn].info;
+	SIM_BUG_ON((info & (PG_STATE_MASK | PG_ORDER_MASK)) != PG_ALLOC);
+	pgdat->nr_events++;
+	pgdat->stats.frees++;
+	pb_account(pgdat, pfn, 0, pg_mt(info), -1);
+	free_unref_page(page_zone_fast(pgdat, pfn), cpu, pfn, 0);
+	sim_check_after_event(pgdat);
+}
 
 #endif /* SIM_INTERNAL_H */

@@ -349,6 +349,7 @@ struct pgdat *pgdat_create(const struct sim_config *cfg, GError **error)
 		pgdat->unaccepted->phase = ACCEPT_RUNTIME;
 	setup_per_zone_wmarks(pgdat);
 	pcp_init(pgdat);
+	setup_first_zone(pgdat);
 	return pgdat;
 }
 

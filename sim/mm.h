@@ -364,6 +364,7 @@ struct pgdat {
 
 	struct per_cpu_pages *pcp;		/* [cpu * MAX_NR_ZONES + zone] */
 	unsigned int nofragment[MAX_NR_ZONES];	/* ALLOC_NOFRAGMENT by highest zone */
+	struct zone *first_zone[MAX_NR_ZONES];	/* first managed zone by highest zone */
 	bool pcp_enabled;
 	bool page_group_by_mobility_disabled;
 

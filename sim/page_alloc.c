@@ -16,6 +16,7 @@ struct alloc_context {
 	int migratetype;
 	gfp_t gfp;
 	int cpu;
+	bool zone_visited;	/* the fast path ran the first zone's visit hook */
 };
 
 /* ALLOC_NOFRAGMENT when the preferred zone is Normal and DMA32 exists. */
@@ -39,6 +40,24 @@ void setup_nofragment(struct pgdat *pgdat)
 			if (z == ZONE_NORMAL)
 				pgdat->nofragment[hzi] = ALLOC_NOFRAGMENT;
 			break;
+		}
+	}
+}
+
+/*
+ * The first zone the allocation loop visits for each highest zone (the
+ * first managed one at or below it), for the fast path; once the boot
+ * reservations have set managed_pages.
+ */
+void setup_first_zone(struct pgdat *pgdat)
+{
+	for (int hzi = 0; hzi < MAX_NR_ZONES; hzi++) {
+		pgdat->first_zone[hzi] = NULL;
+		for (int z = hzi; z >= 0; z--) {
+			if (zone_managed(&pgdat->zones[z])) {
+				pgdat->first_zone[hzi] = &pgdat->zones[z];
+				break;
+			}
 		}
 	}
 }
@@ -116,6 +135,7 @@ static uint32_t get_page_from_freelist(struct pgdat *pgdat, unsigned int order,
 				       unsigned int alloc_flags, const struct alloc_context *ac)
 {
 	bool no_fallback;
+	bool skip_visit = ac->zone_visited;
 
 retry:
 	no_fallback = alloc_flags & ALLOC_NOFRAGMENT;
@@ -126,7 +146,10 @@ retry:
 
 		if (!zone_managed(zone))
 			continue;
-		try_accept(pgdat, zone, order, alloc_flags, ACCEPT_ZONE_VISIT);
+		if (skip_visit)
+			skip_visit = false;	/* sim_alloc_page_fast() did this visit */
+		else
+			try_accept(pgdat, zone, order, alloc_flags, ACCEPT_ZONE_VISIT);
 
 		/* [6.7+] note a zone under its high mark, for PCP tuning */
 		if (era_pcp_autotune(pgdat) && !zone->below_high) {
@@ -298,17 +321,29 @@ static uint32_t alloc_pages_slowpath(struct pgdat *pgdat, unsigned int order,
 
 uint32_t sim_alloc_pages(struct pgdat *pgdat, int cpu, gfp_t gfp, unsigned int order)
 {
+	SIM_BUG_ON(cpu < 0 || (unsigned int)cpu >= pgdat->cfg.cpus);
+	if (!order)
+		return sim_alloc_page_fast(pgdat, cpu, gfp);
+	return __sim_alloc_pages(pgdat, cpu, gfp, order, false);
+}
+
+uint32_t __sim_alloc_pages(struct pgdat *pgdat, int cpu, gfp_t gfp, unsigned int order,
+			   bool zone_visited)
+{
 	struct alloc_context ac = {
 		.highest_zoneidx = gfp_zone(gfp),
 		.migratetype = gfp_migratetype(gfp),
 		.gfp = gfp,
 		.cpu = cpu,
+		.zone_visited = zone_visited,
 	};
 	uint32_t pfn = PFN_NONE;
 
 	SIM_BUG_ON(cpu < 0 || (unsigned int)cpu >= pgdat->cfg.cpus);
-	pgdat->nr_events++;
-	pgdat->cur_cpu = cpu;
+	if (!zone_visited) {
+		pgdat->nr_events++;
+		pgdat->cur_cpu = cpu;
+	}
 	if (G_UNLIKELY(pgdat->page_group_by_mobility_disabled))
 		ac.migratetype = MIGRATE_UNMOVABLE;
 	if (G_LIKELY(order <= MAX_PAGE_ORDER)) {
@@ -316,6 +351,7 @@ uint32_t sim_alloc_pages(struct pgdat *pgdat, int cpu, gfp_t gfp, unsigned int o
 			alloc_flags_nofragment(pgdat, ac.highest_zoneidx, gfp);
 
 		pfn = get_page_from_freelist(pgdat, order, alloc_flags, &ac);
+		ac.zone_visited = false;
 		if (G_UNLIKELY(pfn == PFN_NONE))
 			pfn = alloc_pages_slowpath(pgdat, order, &ac);
 	}

@@ -14,12 +14,11 @@
 
 #define PCP_BATCH_SCALE_MAX		5	/* CONFIG_PCP_BATCH_SCALE_MAX */
 #define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
-#define NR_LOWORDER_PCP_LISTS		(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
 #define PCP_LIST_INIT_CAP		64
 
 /* ---- ring buffers -------------------------------------------------- */
 
-static void pcp_list_grow(struct pcp_list *l)
+void pcp_list_grow(struct pcp_list *l)
 {
 	uint32_t cap = l->buf ? l->mask + 1 : 0, ncap = cap ? cap * 2 : PCP_LIST_INIT_CAP;
 	uint32_t *nbuf = g_new(uint32_t, ncap);
@@ -32,30 +31,12 @@ static void pcp_list_grow(struct pcp_list *l)
 	l->first = 0;
 }
 
-static inline void pcp_list_push_head(struct pcp_list *l, uint32_t pfn)
-{
-	if (G_UNLIKELY(l->len == l->mask + 1 || !l->buf))
-		pcp_list_grow(l);
-	l->first = (l->first - 1) & l->mask;
-	l->buf[l->first] = pfn;
-	l->len++;
-}
-
 static inline void pcp_list_push_tail(struct pcp_list *l, uint32_t pfn)
 {
 	if (G_UNLIKELY(l->len == l->mask + 1 || !l->buf))
 		pcp_list_grow(l);
 	l->buf[(l->first + l->len) & l->mask] = pfn;
 	l->len++;
-}
-
-static inline uint32_t pcp_list_pop_head(struct pcp_list *l)
-{
-	uint32_t pfn = l->buf[l->first];
-
-	l->first = (l->first + 1) & l->mask;
-	l->len--;
-	return pfn;
 }
 
 static inline uint32_t pcp_list_pop_tail(struct pcp_list *l)
@@ -128,17 +109,6 @@ void pcp_destroy(struct pgdat *pgdat)
 			g_free(pgdat->pcp[i].lists[l].buf);
 	g_free(pgdat->pcp);
 	pgdat->pcp = NULL;
-}
-
-static inline unsigned int order_to_pindex(const struct pgdat *pgdat, int mt, unsigned int order)
-{
-	if (order > PAGE_ALLOC_COSTLY_ORDER) {
-		/* [6.10+] THP has a movable and a non-movable list */
-		if (era_freelist_hygiene(pgdat))
-			return NR_LOWORDER_PCP_LISTS + (mt == MIGRATE_MOVABLE);
-		return NR_LOWORDER_PCP_LISTS;
-	}
-	return MIGRATE_PCPTYPES * order + (unsigned int)mt;
 }
 
 static inline unsigned int pindex_to_order(unsigned int pindex)
@@ -356,8 +326,8 @@ static G_GNUC_NO_INLINE void free_unref_page_drain_612(struct zone *zone,
 		zone->below_high = false;
 }
 
-static void free_unref_page_commit_612(struct zone *zone, struct per_cpu_pages *pcp,
-				       unsigned int order, unsigned int pindex)
+void free_unref_page_commit_612(struct zone *zone, struct per_cpu_pages *pcp,
+				unsigned int order, unsigned int pindex)
 {
 	int batch = pcp->batch, high;
 	bool free_high = false;
@@ -382,10 +352,8 @@ static void free_unref_page_commit_612(struct zone *zone, struct per_cpu_pages *
  * batch << free_factor pages clamped to [batch, high - batch], growing
  * free_factor while below that.  Out of line, like the refill.
  */
-static G_GNUC_NO_INLINE void free_unref_page_drain_65(struct zone *zone,
-						      struct per_cpu_pages *pcp, int batch,
-						      int high, bool free_high,
-						      unsigned int pindex)
+void free_unref_page_drain_65(struct zone *zone, struct per_cpu_pages *pcp, int batch,
+			      int high, bool free_high, unsigned int pindex)
 {
 	int n;
 
@@ -402,40 +370,6 @@ static G_GNUC_NO_INLINE void free_unref_page_drain_65(struct zone *zone,
 		n = CLAMP(n, batch, max_nr_free);
 	}
 	free_pcppages_bulk(zone, pcp, n, pindex);
-}
-
-static inline void free_unref_page_commit_65(struct zone *zone, struct per_cpu_pages *pcp,
-					     unsigned int order, unsigned int pindex)
-{
-	bool free_high = pcp->free_factor && order && order <= PAGE_ALLOC_COSTLY_ORDER;
-	int batch = pcp->batch, high = pcp->high;
-
-	if (!high || free_high)
-		high = 0;
-	else if (zone->reclaim_active)
-		high = MIN(batch << 2, high);
-	if (pcp->count >= high)
-		free_unref_page_drain_65(zone, pcp, batch, high, free_high, pindex);
-}
-
-/* Free a PCP-able block to this CPU's list (free_unref_page()). */
-void free_unref_page(struct zone *zone, int cpu, uint32_t pfn, unsigned int order)
-{
-	struct pgdat *pgdat = zone->pgdat;
-	struct per_cpu_pages *pcp = zone_pcp(pgdat, cpu, zone);
-	int mt = get_pageblock_migratetype(pgdat, pfn);
-	int list_mt = mt < MIGRATE_PCPTYPES ? mt : MIGRATE_MOVABLE;
-	unsigned int pindex = order_to_pindex(pgdat, list_mt, order);
-
-	pgdat->pages[pfn].info = pg_make(PG_PCP, order, (unsigned int)mt);
-	pcp_list_push_head(&pcp->lists[pindex], pfn);
-	pcp->count += 1 << order;
-	if (era_pcp_autotune(pgdat)) {
-		pcp->alloc_factor >>= 1;
-		free_unref_page_commit_612(zone, pcp, order, pindex);
-	} else {
-		free_unref_page_commit_65(zone, pcp, order, pindex);
-	}
 }
 
 /*

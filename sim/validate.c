@@ -291,7 +291,7 @@ uint64_t pgdat_used_pages(const struct pgdat *pgdat)
 	return used;
 }
 
-void sim_check_after_event(struct pgdat *pgdat)
+void sim_check_after_event_expensive(struct pgdat *pgdat)
 {
 #if SIM_CHECKS_EXPENSIVE
 	g_autoptr(GString) why = NULL;
