@@ -82,7 +82,7 @@ static G_GNUC_NO_INLINE void free_list_make_room(struct pgdat *pgdat, struct fre
 static void add_block_make_room(struct zone *zone, uint32_t pfn, unsigned int order, int mt,
 				bool tail);
 
-static inline void add_block(struct zone *zone, uint32_t pfn, unsigned int order, int mt, bool tail)
+static inline __attribute__((always_inline)) void add_block(struct zone *zone, uint32_t pfn, unsigned int order, int mt, bool tail)
 {
 	struct sim_page *page = &zone->pgdat->pages[pfn];
 	struct free_area *area = &zone->free_area[order];
@@ -130,7 +130,7 @@ void add_to_free_list(struct zone *zone, uint32_t pfn, unsigned int order, int m
  * check is that its ring slot names it (memory-safe whatever the
  * position); validate.c checks the rest at level 2.
  */
-static inline void del_block(struct zone *zone, uint32_t pfn, unsigned int order)
+static inline __attribute__((always_inline)) void del_block(struct zone *zone, uint32_t pfn, unsigned int order)
 {
 	struct pgdat *pgdat = zone->pgdat;
 	struct sim_page *page = &pgdat->pages[pfn];
